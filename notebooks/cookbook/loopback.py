@@ -89,7 +89,8 @@ class LoopbackServer:
 
     def __init__(self, routes: Mapping[str, Route]):
         self._server = _Server(routes)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     @property
     def base_url(self) -> str:
