@@ -325,9 +325,14 @@ class _PackageArchive(Source):
                 if not found:
                     raise SourceFailed(f"no folder {self.member} in {archive.name}")
                 (staging / ".complete").write_text(self.describe())
-                if dest.exists():
-                    shutil.rmtree(dest)
-                os.replace(staging, dest)
+                if dest.exists() and not (dest / ".complete").exists():
+                    shutil.rmtree(dest, ignore_errors=True)
+                try:
+                    os.replace(staging, dest)
+                except OSError:
+                    # another process (a parallel test worker) finished the same folder first
+                    if not (dest / ".complete").exists():
+                        raise
             finally:
                 if staging.exists():
                     shutil.rmtree(staging, ignore_errors=True)
