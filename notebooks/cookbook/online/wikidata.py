@@ -1,0 +1,118 @@
+"""Wikidata through its SPARQL endpoint (query.wikidata.org).
+
+Wikidata stores facts as (subject, predicate, object) triples, for instance
+``(Q146 house cat) <- P31 "instance of" - (some famous cat)``. SPARQL asks for every binding of a
+triple pattern; the endpoint answers in the W3C "SPARQL 1.1 Query Results JSON" format, which
+:func:`rows` flattens into plain dicts.
+
+Offline the notebook runs the same client against :mod:`cookbook.loopback`, which answers with a
+result in that exact format (see :func:`results_json`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Mapping, Sequence
+
+ENDPOINT = "https://query.wikidata.org/sparql"
+USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"  # WDQS rejects requests without one
+
+# The book's example: every house cat (instance of Q146) with its picture when it has one.
+CATS_WITH_PICTURES = """
+SELECT ?item ?itemLabel ?pic WHERE {
+  ?item wdt:P31 wd:Q146 .
+  OPTIONAL { ?item wdt:P18 ?pic }
+  SERVICE wikibase:label { bd:serviceParam wikibase:language "[AUTO_LANGUAGE],en" }
+}"""
+
+# Countries with their ISO 3166-1 codes (P297 alpha-2, P298 alpha-3): used offline because the
+# book repository's countries.csv holds the real answer to it.
+COUNTRIES_WITH_ISO_CODES = """
+SELECT ?countryLabel ?iso2 ?iso3 WHERE {
+  ?country wdt:P31 wd:Q6256 ; wdt:P297 ?iso2 ; wdt:P298 ?iso3 .
+  SERVICE wikibase:label { bd:serviceParam wikibase:language "en" }
+}"""
+
+
+class SparqlError(RuntimeError):
+    """The endpoint refused the query or answered something that is not a SPARQL result."""
+
+
+def sparql(query: str, endpoint: str = ENDPOINT, timeout: float = 60.0, session=None) -> dict:
+    """Run ``query`` and return the decoded SPARQL JSON result."""
+    import requests
+
+    http = session or requests.Session()
+    try:
+        response = http.get(endpoint, params={"query": query, "format": "json"}, timeout=timeout,
+                            headers={"Accept": "application/sparql-results+json",
+                                     "User-Agent": USER_AGENT})
+    except requests.RequestException as err:
+        raise SparqlError(f"could not reach {endpoint}: {type(err).__name__}: {err}") from err
+    if response.status_code != 200:
+        # WDQS explains syntax errors and timeouts in a plain-text body
+        raise SparqlError(f"SPARQL endpoint answered HTTP {response.status_code}: "
+                          f"{response.text.strip()[:300]}")
+    try:
+        result = response.json()
+    except ValueError:
+        raise SparqlError("SPARQL endpoint answered 200 but not with JSON") from None
+    if "results" not in result or "bindings" not in result.get("results", {}):
+        raise SparqlError("answer is not a SPARQL JSON result (no results.bindings)")
+    return result
+
+
+def rows(result: Mapping) -> list[dict]:
+    """Flatten SPARQL JSON bindings into dicts of plain strings; OPTIONAL variables that did not
+    bind are None (the JSON simply leaves them out)."""
+    names = result.get("head", {}).get("vars", [])
+    return [{name: binding[name]["value"] if name in binding else None for name in names}
+            for binding in result["results"]["bindings"]]
+
+
+def query_rows(query: str, endpoint: str = ENDPOINT, **kwargs) -> list[dict]:
+    return rows(sparql(query, endpoint, **kwargs))
+
+
+def entity_id(uri: str | None) -> str | None:
+    """'http://www.wikidata.org/entity/Q146' -> 'Q146'."""
+    return uri.rsplit("/", 1)[-1] if uri else None
+
+
+# --------------------------------------------------------------------------------------------
+# real-format answers for cookbook.loopback
+
+
+def results_json(variables: Sequence[str], records: Iterable[Mapping[str, str | None]]) -> dict:
+    """Build a SPARQL 1.1 JSON result: literals as ``{"type": "literal", "value": ...}``, URIs as
+    ``{"type": "uri", ...}``, unbound (None) variables left out, as the endpoint does."""
+    bindings = []
+    for rec in records:
+        binding = {}
+        for name in variables:
+            value = rec.get(name)
+            if value is None:
+                continue
+            kind = "uri" if str(value).startswith(("http://", "https://")) else "literal"
+            binding[name] = {"type": kind, "value": str(value)}
+            if kind == "literal" and name.endswith("Label"):
+                binding[name]["xml:lang"] = "en"
+        bindings.append(binding)
+    return {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+
+
+def loopback_route(result: Mapping):
+    """A Route answering every GET with ``result``; a query without SELECT gets the endpoint's
+    400 with a parse-error text, like the real service."""
+    from ..loopback import Route
+
+    def handle(path: str, query: dict) -> Route:
+        text = (query.get("query") or [""])[0]
+        if "select" not in text.lower():
+            return Route(b"SPARQL-QUERY: queryStr=" + text.encode()[:80]
+                         + b"\njava.util.concurrent.ExecutionException: "
+                           b"org.openrdf.query.MalformedQueryException: Encountered \"<EOF>\"",
+                         status=400, content_type="text/plain")
+        return Route(json.dumps(result).encode(), content_type="application/sparql-results+json")
+
+    return Route(handler=handle)
