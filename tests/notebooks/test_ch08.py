@@ -1,0 +1,59 @@
+"""Chapter 8 (sequence-to-sequence mapping): the notebook runs in smoke mode and its numbers are
+checked against baselines and floors measured with a safety margin."""
+
+import pytest
+
+from tests.notebooks.harness import run_chapter
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return run_chapter(8)
+
+
+def test_plural_training_loss_falls(metrics):
+    assert metrics["plural_last_val_loss"] < 0.9 * metrics["plural_first_val_loss"]
+
+
+def test_plural_model_beats_padding_only_guess(metrics):
+    # a few smoke epochs: the model must at least beat "predict padding everywhere"
+    assert metrics["plural_char_accuracy"] > metrics["plural_padding_only_char_accuracy"] + 0.02
+
+
+def test_zoo_plural_model_beats_append_s_rule(metrics):
+    if "zoo_plural_word_accuracy" not in metrics:
+        pytest.skip("no zoo/08/plural_seq2seq model")
+    assert metrics["zoo_plural_word_accuracy"] > metrics["zoo_plural_baseline_word_accuracy"] + 0.03
+    assert metrics["zoo_plural_char_accuracy"] > metrics["zoo_plural_baseline_char_accuracy"]
+
+
+def test_dialogue_extracted_from_all_books(metrics):
+    assert metrics["dialogue_books"] == 7
+    assert metrics["dialogue_conversations"] > 800
+    assert metrics["novel_pairs"] > 2000 and metrics["chatterbot_pairs"] > 1500
+
+
+def test_online_gutenberg_path_matches_offline(metrics):
+    assert metrics["online_conversations"] > 100
+    assert metrics["online_matches_offline"] is True
+
+
+def test_subwords_cover_open_vocabulary(metrics):
+    assert metrics["subword_unk_rate"] < 0.01
+    assert metrics["word_oov_rate"] > 5 * max(metrics["subword_unk_rate"], 0.001)
+    assert 1.0 < metrics["pieces_per_word"] < 2.5
+
+
+def test_chatbot_beats_unigram_baseline(metrics):
+    assert metrics["chat_val_cross_entropy"] < metrics["chat_unigram_cross_entropy"] - 0.2
+
+
+def test_chatbot_replies(metrics):
+    assert len(metrics["chat_samples"]) >= 4
+    assert metrics["chat_nonempty_replies"] >= 0.5
+
+
+def test_smoke_budget(metrics):
+    assert metrics["_wall_seconds"] < 180
