@@ -1,0 +1,72 @@
+"""Chapter 3 notebook in smoke mode (GloVe 6B 50-d, offline): the vectors answer analogies and
+similarity judgements clearly better than chance, the SVM finds unseen countries, and the
+country ranking and map come out right.
+
+Floors were measured on the smoke run (values in brackets) and set with a safety margin."""
+
+import pytest
+
+from tests.notebooks.harness import run_chapter
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return run_chapter(3)
+
+
+def test_runs_offline_on_glove_within_budget(metrics):
+    assert metrics["mode"] == "smoke"
+    assert metrics["vectors"] == "glove" and metrics["dimensions"] == 50
+    assert metrics["vocab_size"] >= 50_000
+    assert metrics["_wall_seconds"] < 180
+
+
+def test_online_word2vec_path_roundtrips_over_http(metrics):
+    assert metrics["online_path_roundtrip"] is True
+
+
+def test_nearest_words_and_hand_picked_analogies(metrics):
+    assert metrics["espresso_top10"][0] == "cappuccino"          # [cappuccino]
+    assert metrics["espresso_coffee_hits"] >= 3                  # [4]
+    assert metrics["capital_hits"] >= metrics["capital_questions"] - 1   # [6 of 6]
+
+
+def test_analogy_benchmark_beats_the_nearest_to_c_baseline(metrics):
+    # GloVe 6B 50-d over the 30k most frequent words [0.497; baseline 0.167]
+    assert metrics["analogy_questions"] > 10_000
+    assert metrics["analogy_accuracy"] > 0.42
+    assert metrics["analogy_accuracy"] > metrics["analogy_baseline_only_c"] + 0.2
+    assert metrics["analogy_semantic"] > 0.35 and metrics["analogy_syntactic"] > 0.35
+
+
+def test_word_similarity_correlates_with_people(metrics):
+    assert metrics["wordsim_spearman"] > 0.42                     # [0.503]
+    assert metrics["wordsim_oov_percent"] < 5
+
+
+def test_tsne_groups_are_neighbourhoods(metrics):
+    assert metrics["tsne_words"] == 18
+    assert metrics["same_group_nearest"] >= 0.65                  # [0.83]
+
+
+def test_svm_finds_unseen_countries_precisely(metrics):
+    assert metrics["svm_test_countries"] >= 100
+    assert metrics["svm_precision"] > 0.85                        # [0.98]
+    assert metrics["svm_recall"] > 0.6                            # [0.81]
+    assert metrics["svm_precision"] > 5 * metrics["svm_random_precision"]
+    # the vocabulary scan recovers most of the known countries
+    assert metrics["scan_known_countries"] >= 100                 # [135]
+
+
+def test_cricket_ranking_finds_test_playing_nations(metrics):
+    assert metrics["countries_with_vectors"] >= 170
+    assert metrics["cricket_hits"] >= 6                           # [9]
+    assert metrics["cricket_hits"] > 4 * metrics["cricket_random_hits"]
+
+
+def test_world_map_colours_nearly_every_country(metrics):
+    assert metrics["france_norway_patched"] is True
+    assert metrics["map_countries"] == 177
+    assert metrics["map_coloured"] >= 150                         # [164]
