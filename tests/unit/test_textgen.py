@@ -1,0 +1,132 @@
+"""cookbook.textgen: vocabulary, pipelines, model, sampling, activation helpers (small and fast)."""
+
+import numpy as np
+import pytest
+
+from cookbook import textgen as tg
+
+TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n" * 20
+
+
+def test_vocab_round_trip_and_unknown_chars():
+    vocab = tg.CharVocab.from_text(TEXT)
+    assert vocab.chars[0] == tg.UNKNOWN
+    assert vocab.decode(vocab.encode(TEXT)) == TEXT
+    ids = vocab.encode("Z€")  # neither is in the text
+    assert ids.tolist() == [0, 0]
+    assert tg.CharVocab.from_json(vocab.to_json()) == vocab
+
+
+def test_capped_vocab_keeps_the_most_frequent_chars():
+    vocab = tg.CharVocab.from_text("aaaabbbc", max_size=3)
+    assert set(vocab.chars[1:]) == {"a", "b"}
+    assert vocab.encode("c").tolist() == [0]
+
+
+def test_split_is_contiguous_and_complete():
+    ids = np.arange(100)
+    train, val = tg.split_ids(ids, 0.2)
+    assert train.tolist() == list(range(80)) and val.tolist() == list(range(80, 100))
+
+
+def test_window_dataset_targets_are_inputs_shifted_by_one():
+    vocab = tg.CharVocab.from_text(TEXT)
+    ids = vocab.encode(TEXT)
+    x, y = next(iter(tg.window_dataset(ids, seq_len=10, batch_size=4, shuffle=False)))
+    x, y = x.numpy(), y.numpy()
+    assert x.shape == y.shape == (4, 10)
+    assert (x[:, 1:] == y[:, :-1]).all()
+    assert vocab.decode(x[0]) + vocab.decode(y[0])[-1:] == TEXT[:11]
+    shifted, _ = next(iter(tg.window_dataset(ids, 10, 4, shuffle=False, offset=3)))
+    assert vocab.decode(shifted.numpy()[0]) == TEXT[3:13]
+
+
+def test_window_dataset_refuses_too_little_text():
+    with pytest.raises(ValueError):
+        tg.window_dataset(np.zeros(5, np.int32), seq_len=10, batch_size=2)
+
+
+def test_python_generator_yields_one_hot_targets_of_real_text():
+    vocab = tg.CharVocab.from_text(TEXT)
+    x, y = next(tg.python_batch_generator(TEXT, vocab, seq_len=12, batch_size=3))
+    assert x.shape == (3, 12) and y.shape == (3, 12, vocab.size)
+    assert np.allclose(y.sum(-1), 1.0)
+    assert (x[:, 1:] == y[:, :-1].argmax(-1)).all()
+    assert vocab.decode(x[0]) in TEXT
+
+
+def test_sampling_temperature_extremes():
+    rng = np.random.default_rng(0)
+    logits = np.array([0.0, 3.0, 1.0])
+    assert tg.sample_from_logits(logits, 0, rng) == 1
+    cold = [tg.sample_from_logits(logits, 0.05, rng) for _ in range(50)]
+    hot = [tg.sample_from_logits(logits, 50.0, rng) for _ in range(300)]
+    assert set(cold) == {1}
+    assert set(hot) == {0, 1, 2}
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    import keras
+
+    keras.utils.set_random_seed(1)
+    vocab = tg.CharVocab.from_text(TEXT)
+    ids = vocab.encode(TEXT)
+    model = tg.build_char_lstm(vocab.size, units=(16, 12), embed_dim=8, learning_rate=2e-2)
+    history, seconds = tg.train_char_model(model, ids[:1500], ids[1500:], seq_len=20,
+                                           batch_size=8, epochs=10, verbose=0)
+    return model, vocab, history
+
+
+def test_training_reduces_the_loss_and_beats_unigram(tiny_model):
+    model, vocab, history = tiny_model
+    assert history["loss"][-1] < history["loss"][0]
+    ids = vocab.encode(TEXT)
+    held = tg.evaluate_ids(model, ids[1500:], seq_len=20, batch_size=4)
+    assert held["loss"] < tg.unigram_baseline(ids[:1500], ids[1500:], vocab.size)["loss"]
+
+
+def test_step_model_matches_the_full_model(tiny_model):
+    model, vocab, _ = tiny_model
+    text = "that is the question"
+    full = np.asarray(model(vocab.encode(text)[None, :]))[0]
+    step = tg.build_step_model(model)
+    states = [np.zeros((1, layer.units), np.float32) for layer in tg.lstm_layers(model) for _ in (0, 1)]
+    for i, char_id in enumerate(vocab.encode(text)):
+        logits, *states = step([np.array([[char_id]], np.int32), *states])
+        states = [np.asarray(s) for s in states]
+        np.testing.assert_allclose(np.asarray(logits)[0, -1], full[i], atol=1e-4)
+
+
+def test_generate_one_sample_per_temperature(tiny_model):
+    model, vocab, _ = tiny_model
+    samples = tg.generate(model, vocab, "To be", 30, temperatures=(0.0, 0.5, 1.2), seed=3)
+    assert [len(s) for s in samples] == [30, 30, 30]
+    assert all(set(s) <= set(vocab.chars) for s in samples)
+    again = tg.generate(model, vocab, "To be", 30, temperatures=(0.0,), seed=9)
+    assert again[0] == samples[0]  # greedy decoding does not depend on the random seed
+
+
+def test_cell_activations_shape(tiny_model):
+    model, vocab, _ = tiny_model
+    acts = tg.cell_activations(model, vocab, "x = (1, 'a')", "lstm_2")
+    assert acts.shape == (12, 12)
+    assert np.abs(acts).max() <= 1.0  # LSTM outputs are tanh-bounded
+
+
+def test_code_features_and_cell_ranking():
+    code = "f(a, [b]) + 'it''s'\nx = \"q\\\"\""
+    mask = tg.string_literal_mask(code)
+    assert tg.string_literal_mask("a'bc'd").tolist() == [0, 1, 1, 1, 1, 0]
+    doc = 'f("""x\ny""") # don\'t\nz'
+    assert tg.string_literal_mask(doc).tolist() == [0, 0] + [1] * 9 + [0] * 11
+    assert mask[code.index("it")] == 1 and mask[0] == 0
+    assert tg.bracket_depth("f(a[b])c").tolist() == [0, 1, 1, 2, 2, 2, 1, 0]
+    acts = np.stack([np.random.default_rng(0).normal(size=len(code)), mask * 2 - 1 + 0.01], axis=1)
+    (cell, corr), = tg.cells_tracking(acts, mask)
+    assert cell == 1 and corr > 0.99
+
+
+def test_activation_html_escapes_and_colours():
+    page = tg.activation_html("<a>\n", np.array([1.0, -1.0, 0.0, 0.5]))
+    assert "&lt;" in page and "<br>" in page and "rgba(40,90,220,1.00)" in page
