@@ -35,8 +35,9 @@ def test_each_network_type_learns_digits(metrics, net):
 
 
 def test_wikipedia_dump_parse_and_online_path(metrics):
-    assert metrics["wiki_pages"] >= 40
-    assert metrics["wiki_categories"] > 50              # category links parsed from real pages
+    assert metrics["wiki_pages"] >= 100                 # articles of the 206-page excerpt
+    assert metrics["wiki_categories"] > 300             # category links parsed from real pages
+    assert metrics["wiki_infoboxes"] > 20
     assert "Actrius" in metrics["wiki_films"]           # the excerpt's one film infobox
     assert metrics["wiki_streamed_pages"] == 20         # dump found and streamed over HTTP
     assert metrics["wiki_api_links"] > 10
@@ -56,13 +57,18 @@ def test_wikidata_osm_twitter_gutenberg_flickr_archive(metrics):
 def test_crawler_finds_the_reachable_site_and_obeys_robots(metrics):
     assert metrics["crawl_pages"] + metrics["crawl_failed"] <= metrics["crawl_budget"]
     assert metrics["crawl_robots_skipped"] >= 1 and not metrics["crawl_found_forbidden"]
-    wanted = min(metrics["crawl_reachable"], metrics["crawl_budget"] // 2)
-    assert metrics["crawl_found_reachable"] >= wanted >= 2
+    assert metrics["crawl_reachable"] >= 5
+    if metrics["crawl_pages"] + metrics["crawl_failed"] < metrics["crawl_budget"]:
+        # the crawl ran out of links before its budget: it must have found every reachable page
+        assert metrics["crawl_found_reachable"] == metrics["crawl_reachable"]
+    else:
+        assert metrics["crawl_found_reachable"] >= metrics["crawl_budget"] // 3
 
 
 def test_shuffling_matters(metrics):
-    # trained on label-sorted batches the net forgets early classes; measured ~0.74 vs ~0.95
-    assert metrics["acc_shuffled"] > metrics["acc_sorted_unshuffled"] + 0.1
+    # two passes over label-sorted batches: the last classes win; shuffled data learns them all
+    assert metrics["acc_shuffled"] > 0.7
+    assert metrics["acc_shuffled"] > metrics["acc_sorted_unshuffled"] + 0.2
 
 
 def test_generator_and_tf_data_both_train(metrics):
