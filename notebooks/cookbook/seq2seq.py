@@ -155,11 +155,28 @@ def _attend(dec_seq, enc_seq, src, parts=None):
 
 @dataclass
 class InferenceModels:
-    """The encoder and the one-step decoder cut out of a trained :func:`build_seq2seq` model."""
+    """The encoder and the one-step decoder cut out of a trained :func:`build_seq2seq` model.
+    ``encode``/``decode_step`` are compiled versions (one graph for all batch sizes and lengths):
+    decoding calls the step model once per output token, where eager calls are slow."""
 
     encoder: object
     step: object
     attention: bool
+
+    def __post_init__(self):
+        import tensorflow as tf
+
+        self._encode = tf.function(lambda src: self.encoder(src, training=False), reduce_retracing=True)
+        self._step = tf.function(lambda *args: self.step(list(args), training=False), reduce_retracing=True)
+
+    def encode(self, src):
+        return [np.array(t) for t in self._encode(np.asarray(src, dtype="int32"))]
+
+    def decode_step(self, token, h, c, enc_seq, src):
+        out = self._step(np.asarray(token, dtype="int32"), np.asarray(h, dtype="float32"),
+                         np.asarray(c, dtype="float32"), np.asarray(enc_seq, dtype="float32"),
+                         np.asarray(src, dtype="int32"))
+        return [np.array(t) for t in out]
 
 
 def inference_models(model) -> InferenceModels:
@@ -200,12 +217,12 @@ def greedy_decode(models: InferenceModels, src: np.ndarray, max_len: int,
     outputs = []
     for lo in range(0, len(src), batch_size):
         chunk = src[lo:lo + batch_size]
-        enc_seq, h, c = (np.asarray(t) for t in models.encoder(chunk, training=False))
+        enc_seq, h, c = models.encode(chunk)
         token = np.full((len(chunk), 1), START, dtype="int32")
         done = np.zeros(len(chunk), dtype=bool)
         result = np.zeros((len(chunk), max_len), dtype="int32")
         for t in range(max_len):
-            probs, h, c = (np.asarray(v) for v in models.step([token, h, c, enc_seq, chunk], training=False))
+            probs, h, c = models.decode_step(token, h, c, enc_seq, chunk)
             if t < min_len:
                 probs[:, END] = 0.0
             nxt = probs.argmax(-1).astype("int32")
@@ -226,7 +243,7 @@ def beam_decode(models: InferenceModels, src_row: np.ndarray, max_len: int, beam
     summed log-probabilities divided by ``length ** length_penalty`` so that short replies do not
     win just for being short."""
     src = np.asarray(src_row, dtype="int32")[None, :]
-    enc_seq, h, c = (np.asarray(t) for t in models.encoder(src, training=False))
+    enc_seq, h, c = models.encode(src)
     beams = [([], 0.0, h[0], c[0])]
     finished: list[tuple[list[int], float]] = []
     for step in range(max_len):
@@ -234,8 +251,7 @@ def beam_decode(models: InferenceModels, src_row: np.ndarray, max_len: int, beam
         hs = np.stack([b[2] for b in beams])
         cs = np.stack([b[3] for b in beams])
         n = len(beams)
-        probs, h2, c2 = (np.asarray(v) for v in models.step(
-            [tokens, hs, cs, np.repeat(enc_seq, n, 0), np.repeat(src, n, 0)], training=False))
+        probs, h2, c2 = models.decode_step(tokens, hs, cs, np.repeat(enc_seq, n, 0), np.repeat(src, n, 0))
         logp = np.log(probs + 1e-12)
         logp[:, list(banned) + ([END] if step < min_len else [])] = -np.inf
         candidates = []
