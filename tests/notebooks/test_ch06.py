@@ -29,6 +29,12 @@ def test_training_lowers_the_loss(metrics):
     assert metrics["train_accuracy"] > 0.75  # pairs are half true, half random: 0.5 is chance
 
 
+def test_validation_ranking_improves_with_training(metrics):
+    # the kept epoch ranks validation answers better than the untrained model (epoch 0)
+    assert metrics["val_mrr_best"] > metrics["val_mrr_untrained"] + 0.02
+    assert metrics["best_epoch"] >= 1
+
+
 def test_ranking_beats_random_order(metrics):
     assert metrics["candidates"] > 50
     assert metrics["top1"] > 5 * metrics["random_top1"]
