@@ -222,6 +222,12 @@ def train(model, split: Split, *, epochs: int, batch_size: int = 32, learning_ra
     return Run(history, seconds, len(history.get("loss", [])), timer.seconds, timer.cpu_seconds)
 
 
+def predict(model, x: np.ndarray) -> np.ndarray:
+    """The model's outputs for a small array, as NumPy. A direct call avoids ``predict()``'s
+    per-call setup (and TensorFlow's retracing warnings when many small models predict once)."""
+    return np.asarray(model(np.asarray(x), training=False))
+
+
 def accuracy_gap(run: Run, metric: str = "accuracy") -> float:
     """Train minus validation ``metric`` at the last epoch: how much the model memorized."""
     return run.last(metric) - run.last("val_" + metric)
@@ -278,7 +284,8 @@ class CaughtError:
     def headline(self) -> str:
         """The lines of the message that name shapes or nodes, without the long traceback."""
         keep = [line.strip() for line in self.message.splitlines()
-                if "shape" in line.lower() or "node" in line.lower() or "expected" in line.lower()]
+                if not line.strip().startswith("File ")          # traceback frames
+                and any(word in line.lower() for word in ("shape", "node ", "{{node", "expected"))]
         return "\n".join(keep) if keep else self.message.strip().splitlines()[0]
 
 
@@ -344,8 +351,7 @@ def make_probe_callback(x_probe: np.ndarray, n_classes: int):
             self.records: list[dict] = []
 
         def on_epoch_end(self, epoch, logs=None):
-            # A direct call is much cheaper than predict() for one small probe batch.
-            scores = np.asarray(self.model(x_probe, training=False))
+            scores = predict(self.model, x_probe)
             if scores.shape[-1] == 1:
                 predicted = (scores[:, 0] >= 0.5).astype("int64")
             else:

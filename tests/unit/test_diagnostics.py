@@ -130,3 +130,18 @@ def test_train_and_probe_callback(keras):
     assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert [r["epoch"] for r in probe.records] == [1, 2]
     assert sum(probe.records[-1]["counts"]) == 50 and not probe.records[-1]["weights_nan"]
+
+
+def test_headline_keeps_shapes_and_drops_traceback_frames():
+    message = ('Graph execution error:\n\nDetected at node add defined at (most recent call last):\n'
+               '  File "/x/interactiveshell.py", line 3762, in run_ast_nodes\n\n'
+               'Incompatible shapes: [8,64] vs. [32,64]\n\t [[{{node add}}]]')
+    headline = dg.CaughtError("InvalidArgumentError", message).headline()
+    assert "Incompatible shapes: [8,64] vs. [32,64]" in headline
+    assert "Detected at node add" in headline and "interactiveshell" not in headline
+
+
+def test_predict_matches_keras_predict(keras):
+    model = dg.mlp(64, 10, (8,))
+    x = dg.digits_split().x_val[:20]
+    np.testing.assert_allclose(dg.predict(model, x), model.predict(x, verbose=0), atol=1e-5)
