@@ -15,7 +15,6 @@ closing note.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import sys
 import time
@@ -76,7 +75,7 @@ def main(argv=None) -> dict:
     model_py = tg.build_char_lstm(vocab.size, (args.units,), one_hot_targets=True)
     model_py.set_weights(model_tf.get_weights())  # same model, same starting point
     train_tf = time_training(model_tf, fresh_tf_data(), args.steps) * batch
-    train_py = time_training(model_py, itertools.chain(fresh_generator()), args.steps) * batch
+    train_py = time_training(model_py, fresh_generator(), args.steps) * batch
     ratio = train_tf / train_py
     print(f"training 1x{args.units} LSTM, seq {seq}, batch {batch}, {args.steps} steps: "
           f"tf.data {train_tf:,.1f} samples/s, Python generator {train_py:,.1f} samples/s")
