@@ -542,8 +542,18 @@ def fetch(resource: Resource | str, *, sources: Sequence[Source] | None = None) 
         except Exception as err:  # a source must never crash the chain; report and go on
             attempts.append((source.describe(), f"{type(err).__name__}: {_first_line(err)}"))
         else:
-            if got.is_dir() or resource.sha256 is None:
+            if got.is_dir():
                 return got
+            if resource.sha256 is None:
+                # unpinned files (hash unknown to us) are at least checked for their size
+                size = got.stat().st_size
+                if resource.size_bytes is None or size == resource.size_bytes:
+                    return got
+                attempts.append((source.describe(),
+                                 f"size mismatch: expected {resource.size_bytes} bytes, got {size}"))
+                if got == dest:
+                    _discard(dest)
+                continue
             actual = sha256_of(got)
             if actual == resource.sha256:
                 if got == dest:

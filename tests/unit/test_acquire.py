@@ -224,3 +224,15 @@ def test_registry_folder_member(isolated_cache):
     folder = fetch(res)
     assert (folder / "METADATA").exists() and (folder / ".complete").exists()
     assert fetch(res) == folder  # complete folders come from the cache
+
+
+def test_unpinned_file_is_checked_for_size(isolated_cache):
+    with serve({"/a.csv": Route(PAYLOAD)}) as server:
+        wrong = Resource(name="sized", filename="a.csv", sha256=None, size_bytes=len(PAYLOAD) + 1,
+                         notes="test", sources=(Url(server.url("/a.csv"), retries=0),))
+        with pytest.raises(AcquisitionError, match="size mismatch"):
+            fetch(wrong)
+        assert leftovers(isolated_cache / "sized") == []
+        right = Resource(name="sized2", filename="a.csv", sha256=None, size_bytes=len(PAYLOAD),
+                         notes="test", sources=(Url(server.url("/a.csv"), retries=0),))
+        assert fetch(right).stat().st_size == len(PAYLOAD)
