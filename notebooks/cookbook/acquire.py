@@ -18,7 +18,6 @@ where a later call could take it for a complete one. When all sources fail, one
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -28,7 +27,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 

@@ -9,11 +9,11 @@ of the next, which is what a chatbot should learn to map.
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
 
 # Typographic quotes become the plain ones most Gutenberg texts use; the single curly quotes are
 # almost always apostrophes ("don’t"), so they become "'".
@@ -120,25 +120,6 @@ def format_conversations(conversations: Iterable[Sequence[str]]) -> str:
 # offline sources
 
 
-def read_r_lazyload(rdb: Path, rdx: Path, name: str):
-    """One object from an R package's lazy-load database (``Rdata.rdb`` + ``Rdata.rdx``), which is
-    how Debian's r-cran-* packages ship data; avoids installing R."""
-    import warnings
-
-    import rdata
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # rdata warns that the stream lacks an RDS header
-        index = rdata.conversion.convert(rdata.parser.parse_data(gzip.decompress(Path(rdx).read_bytes())))
-        if name not in [str(v) for v in index["variables"]]:
-            raise KeyError(f"{name!r} is not in {rdx}; it holds {sorted(map(str, index['variables']))}")
-        offset, length = (int(v) for v in index["variables"][name])
-        with open(rdb, "rb") as handle:
-            handle.seek(offset)
-            blob = handle.read(length)
-        # each entry: 4-byte big-endian uncompressed length, then a zlib stream
-        return rdata.conversion.convert(rdata.parser.parse_data(zlib.decompress(blob[4:])),
-                                        default_encoding="utf8")
 
 
 AUSTEN_NOVELS = ("emma", "mansfieldpark", "northangerabbey", "persuasion", "prideprejudice",

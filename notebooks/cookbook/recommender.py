@@ -13,11 +13,9 @@ negatives) -> :func:`build_model` (two embeddings, cosine, MSE against +1/-1) ->
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,27 +24,12 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+
 # ------------------------------------------------------------------------------------------
 # reading the data
 
 
-def read_r_lazyload(rdb: Path, rdx: Path, name: str):
-    """One object from an R lazy-load database (``Rdata.rdb`` + ``Rdata.rdx``), the way Debian's
-    r-cran-* packages ship data, without installing R."""
-    import warnings
-
-    import rdata
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # rdata warns that the stream lacks an RDS header
-        index = rdata.conversion.convert(rdata.parser.parse_data(gzip.decompress(Path(rdx).read_bytes())))
-        offset, length = (int(v) for v in index["variables"][name])
-        with open(rdb, "rb") as handle:
-            handle.seek(offset)
-            blob = handle.read(length)
-        # 4-byte big-endian length, then a zlib stream
-        return rdata.conversion.convert(rdata.parser.parse_data(zlib.decompress(blob[4:])),
-                                        default_encoding="utf8")
 
 
 def load_movielens(rdb: Path, rdx: Path) -> pd.DataFrame:

@@ -7,17 +7,17 @@ unit tests can check each step on a handful of real examples.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+
+from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
 
 # The three apps that posted 93% of the dslabs tweets; the rest are spread over 16 small ones.
 TWEET_SOURCES = ("Twitter Web Client", "Twitter for Android", "Twitter for iPhone")
@@ -36,27 +36,6 @@ BOOK_ACCURACY = {
 # loading the corpora
 
 
-def read_r_lazyload(rdb: Path, rdx: Path, name: str):
-    """Read one object from an R package's lazy-load database (``data/Rdata.rdb`` + ``.rdx``).
-
-    The ``.rdx`` index maps each object name to an (offset, length) in the ``.rdb``; each blob
-    there is a 4-byte length followed by a zlib stream holding an ordinary R serialization,
-    which ``rdata`` converts (a data.frame becomes a pandas DataFrame)."""
-    import warnings
-
-    import rdata
-
-    with warnings.catch_warnings():  # rdata warns about R date classes it returns as numbers
-        warnings.simplefilter("ignore")
-        index = rdata.conversion.convert(rdata.parser.parse_data(gzip.decompress(Path(rdx).read_bytes())))
-        if name not in index["variables"]:
-            raise KeyError(f"{name!r} is not in {rdx}; it holds {sorted(map(str, index['variables']))}")
-        offset, length = (int(v) for v in index["variables"][name])
-        with open(rdb, "rb") as handle:
-            handle.seek(offset)
-            blob = handle.read(length)
-        parsed = rdata.parser.parse_data(zlib.decompress(blob[4:]))
-        return rdata.conversion.convert(parsed, default_encoding="utf8")
 
 
 def load_trump_tweets(rdb: Path, rdx: Path):

@@ -166,7 +166,7 @@ def test_read_r_lazyload_rejects_unknown_name(tmp_path):
     from cookbook import acquire
 
     try:
-        rdb, rdx = acquire.fetch("ch07-dslabs-rdata-rdb"), acquire.fetch("ch07-dslabs-rdata-rdx")
+        rdb, rdx = acquire.fetch("dslabs-rdata-rdb"), acquire.fetch("dslabs-rdata-rdx")
     except acquire.AcquisitionError:
         pytest.skip("dslabs Debian package not reachable")
     with pytest.raises(KeyError, match="trump_tweets"):

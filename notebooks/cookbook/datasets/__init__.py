@@ -1,10 +1,14 @@
 """The registry of named datasets and pretrained models.
 
-Each chapter keeps its entries in its own module (``chNN.py``); importing this package registers
-them all. ``python -m cookbook.datasets`` prints the table.
+Shared entries live in ``common.py``; each chapter keeps its own in ``chNN.py``. Importing this
+package registers them all. ``python -m cookbook.datasets`` prints the table (``--fetch`` fetches).
 """
 
-from . import common  # noqa: F401
-from ._chapters import load_chapter_modules
+import importlib
+import pkgutil
 
-load_chapter_modules()
+from . import common  # noqa: F401  (registers the shared entries)
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name.startswith("ch"):
+        importlib.import_module(f"{__name__}.{_module.name}")

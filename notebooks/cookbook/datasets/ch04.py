@@ -12,26 +12,14 @@ the offline path builds movie "links" from two real registry data sets:
   genre, source, Rotten Tomatoes rating and worldwide gross -- the infobox-like facts.
 """
 
-from ..acquire import Debian, Mirror, Npm, Resource, Url, register
+from ..acquire import Mirror, Npm, Resource, Url, register
 from .common import BOOK_REPO_RAW, MIRROR_PREFIX
 
 DSLABS_VERSION = "0.7.4-1"
 DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
 VEGA_VERSION = "3.2.1"
 
-register(Resource(
-    name="ch04-dslabs-rdata-rdb", filename="Rdata.rdb",
-    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
-    description="dslabs R lazy-load database (holds movielens: 100,004 ratings, 671 users, 9,066 movies)",
-    license="Artistic-2.0 (dslabs); MovieLens data under the GroupLens terms of use",
-    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdb"),)))
 
-register(Resource(
-    name="ch04-dslabs-rdata-rdx", filename="Rdata.rdx",
-    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
-    description="index of the dslabs lazy-load database (offset of each data set)",
-    license="Artistic-2.0 (dslabs)",
-    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdx"),)))
 
 register(Resource(
     name="ch04-vega-movies", filename="movies.json",

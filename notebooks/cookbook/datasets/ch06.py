@@ -9,15 +9,10 @@ path). Without internet we use two real Q&A collections:
   ~200 technical questions with long answers, the closest thing to Stack Overflow we found.
 """
 
-from ..acquire import Debian, PyPI, Resource, register
+from ..acquire import Debian, Resource, register
 
 CHATTERBOT_VERSION = "1.3.3"
 
-register(Resource(
-    name="chatterbot-corpus-english", filename="english", sha256=None,
-    description="chatterbot-corpus 1.3.3 English dialogue YAML (about 2,000 conversations)",
-    license="BSD-3-Clause (chatterbot-corpus)",
-    sources=(PyPI("chatterbot-corpus", CHATTERBOT_VERSION, "chatterbot_corpus/data/english/"),)))
 
 # Debian bookworm's python3.11-doc; any 3.11 revision has the same FAQ, so the version is left
 # open ("*") rather than pinned to a security update that the archive will later replace.

@@ -12,23 +12,11 @@ path uses:
 * gensim's test copy of Pang & Lee's movie-review polarity sentences (100 positive, 100 negative).
 """
 
-from ..acquire import Debian, Installed, Npm, PyPI, Resource, Url, register
+from ..acquire import Installed, Npm, PyPI, Resource, Url, register
 
 DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
 
-register(Resource(
-    name="ch07-dslabs-rdata-rdb", filename="Rdata.rdb",
-    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
-    description="dslabs R lazy-load database (holds trump_tweets: 20,761 tweets with source app)",
-    license="Artistic-2.0 (dslabs); tweets are public posts",
-    sources=(Debian("r-cran-dslabs", "0.7.4-1", DSLABS_DATA + "Rdata.rdb"),)))
 
-register(Resource(
-    name="ch07-dslabs-rdata-rdx", filename="Rdata.rdx",
-    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
-    description="index of the dslabs lazy-load database (offsets of each data set)",
-    license="Artistic-2.0 (dslabs)",
-    sources=(Debian("r-cran-dslabs", "0.7.4-1", DSLABS_DATA + "Rdata.rdx"),)))
 
 register(Resource(
     name="ch07-stdlib-emoji", filename="emoji_data.json",

