@@ -17,3 +17,12 @@ def run_chapter(chapter: int, mode: str = "smoke") -> dict:
     result = metrics.load(chapter)
     result["_wall_seconds"] = seconds
     return result
+
+
+def wall_budget_s() -> float:
+    """The smoke-mode budget is 3 minutes per notebook on two free cores. Under pytest-xdist two
+    notebooks share those two cores, so each gets about one: allow proportionally more there."""
+    import os
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return 180.0 * (1.0 if workers <= 1 else 1.75)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.notebooks.harness import run_chapter
+from tests.notebooks.harness import run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -16,7 +16,7 @@ def metrics():
 
 def test_runs_in_smoke_mode_within_budget(metrics):
     assert metrics["mode"] == "smoke"
-    assert metrics["_wall_seconds"] < 180
+    assert metrics["_wall_seconds"] < wall_budget_s()
 
 
 def test_parameter_counts_match_the_books_arithmetic(metrics):

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from tests.notebooks.harness import run_chapter
+from tests.notebooks.harness import run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -148,3 +148,7 @@ def test_2_6_learning_rate_sweep(metrics):
     curve = _curve(metrics["lr_sweep"], "learning_rate")
     assert curve[1e-4] < 0.7                               # too small to get anywhere (~0.45)
     assert curve[1e-3] > 0.85 and curve[1e-2] > 0.85
+
+
+def test_smoke_run_fits_the_time_budget(metrics):
+    assert metrics["_wall_seconds"] < wall_budget_s()

@@ -6,7 +6,7 @@ the checks are that models beat their baselines and that training did something.
 
 import pytest
 
-from tests.notebooks.harness import run_chapter
+from tests.notebooks.harness import run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -68,3 +68,7 @@ def test_accuracy_table_has_baselines_and_book_numbers(metrics):
     book = {row["model"]: row["book"] for row in table if row["book"] is not None}
     assert book["tfidf_naive_bayes"] == pytest.approx(0.2802)
     assert book["lstm"] == pytest.approx(0.40)
+
+
+def test_smoke_run_fits_the_time_budget(metrics):
+    assert metrics["_wall_seconds"] < wall_budget_s()

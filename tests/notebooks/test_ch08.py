@@ -3,7 +3,7 @@ checked against baselines and floors measured with a safety margin."""
 
 import pytest
 
-from tests.notebooks.harness import run_chapter
+from tests.notebooks.harness import run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -56,7 +56,7 @@ def test_chatbot_replies(metrics):
 
 
 def test_smoke_budget(metrics):
-    assert metrics["_wall_seconds"] < 180
+    assert metrics["_wall_seconds"] < wall_budget_s()
 
 
 def test_zoo_chatbot_beats_unigram_baseline(metrics):
