@@ -3,7 +3,7 @@ load, score well on held-out text and generate, and the activation probe finds r
 
 import pytest
 
-from tests.notebooks.harness import run_chapter
+from tests.notebooks.harness import run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -15,7 +15,7 @@ def metrics():
 
 def test_runs_in_smoke_mode_within_budget(metrics):
     assert metrics["mode"] == "smoke"
-    assert metrics["_wall_seconds"] < 180
+    assert metrics["_wall_seconds"] < wall_budget_s()
 
 
 def test_gutenberg_path_and_offline_corpora(metrics):
@@ -34,10 +34,10 @@ def test_smoke_training_lowers_the_loss_below_the_baseline(metrics):
 
 
 def test_zoo_shakespeare_model_is_much_better_than_the_baseline(metrics):
-    # measured in the notebook on held-out text (0.40 on the first 30k held-out characters; the
-    # card says 0.42 on all of it, short of the 0.60 target: see the notebook); the two must agree
-    assert metrics["zoo_sh_accuracy"] > 0.35
-    assert metrics["zoo_sh_accuracy"] > metrics["zoo_sh_baseline_accuracy"] + 0.15
+    # measured in the notebook on the first 30k held-out characters; the card says 0.53 on all
+    # of it (short of the 0.60 target: see the notebook); the two must agree
+    assert metrics["zoo_sh_accuracy"] > 0.45
+    assert metrics["zoo_sh_accuracy"] > metrics["zoo_sh_baseline_accuracy"] + 0.25
     assert abs(metrics["zoo_sh_accuracy"] - metrics["zoo_sh_card_accuracy"]) < 0.06
     assert metrics["zoo_sh_train_seconds"] <= 30 * 60
 
@@ -49,7 +49,7 @@ def test_zoo_python_model_is_much_better_than_the_baseline(metrics):
 
 
 def test_low_temperature_gives_more_real_words_than_high(metrics):
-    # measured: 0.75 of the words are real at T=0.5, 0.21 at T=1.5
+    # measured: 0.98 of the words are real at T=0.5, 0.35 at T=1.5
     assert metrics["real_words_t0_5"] > 0.55
     assert metrics["real_words_t0_5"] > metrics["real_words_t1_5"] + 0.2
 
