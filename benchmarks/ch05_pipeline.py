@@ -6,7 +6,7 @@ The generator does what the 2018 notebooks did: random offsets, a dict lookup pe
 Python loops, one-hot targets (so its copy of the model uses the categorical loss). We also time
 the two pipelines alone, without a model, to show where the difference comes from.
 
-    DLCB_MIRROR=/work/shared/mirror .venv/bin/python benchmarks/ch05_pipeline.py [--steps 30]
+    DLCB_MIRROR=../shared/mirror .venv/bin/python benchmarks/ch05_pipeline.py [--steps 30]
 
 Not a test: timings depend on the machine and its load. The figure goes in the notebook's
 closing note.
