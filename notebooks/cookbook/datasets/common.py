@@ -58,22 +58,26 @@ gensim_test_file(
     "WordSim-353 word-similarity judgements", "research use (Finkelstein et al.)")
 
 
-# Debian's r-cran-dslabs ships real data sets as an R lazy-load database (read with
-# cookbook.rpackages, no R needed): movielens (chapter 4) and trump_tweets (chapter 7).
-DSLABS_VERSION = "0.7.4-1"
-DSLABS_DATA = "usr/lib/R/site-library/dslabs/data/"
-register(Resource(
-    name="dslabs-rdata-rdb", filename="Rdata.rdb",
-    sha256="7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", size_bytes=4117078,
+def r_lazyload_files(prefix: str, package: str, version: str, *, rdb: tuple[str, int],
+                     rdx: tuple[str, int], description: str, license: str) -> None:
+    """Register the two files of a Debian r-cran-* package's lazy-load database as
+    ``PREFIX-rdb`` and ``PREFIX-rdx`` (read them with cookbook.rpackages, no R needed)."""
+    data_dir = f"usr/lib/R/site-library/{package.removeprefix('r-cran-')}/data/"
+    for part, (sha256, size), what in (("rdb", rdb, description),
+                                       ("rdx", rdx, f"index of the {package} lazy-load database")):
+        register(Resource(
+            name=f"{prefix}-{part}", filename=f"Rdata.{part}", sha256=sha256, size_bytes=size,
+            description=what, license=license,
+            sources=(Debian(package, version, data_dir + f"Rdata.{part}"),)))
+
+
+# movielens (chapter 4) and trump_tweets (chapter 7)
+r_lazyload_files(
+    "dslabs-rdata", "r-cran-dslabs", "0.7.4-1",
+    rdb=("7f740c8802abcf5de56096417560b2d5be317c59f30d50c9d37548695952aa3b", 4117078),
+    rdx=("97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", 660),
     description="dslabs R lazy-load database (movielens: 100,004 ratings; trump_tweets: 20,761 tweets)",
-    license="Artistic-2.0 (dslabs); MovieLens under the GroupLens terms; tweets are public posts",
-    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdb"),)))
-register(Resource(
-    name="dslabs-rdata-rdx", filename="Rdata.rdx",
-    sha256="97e59cc21906407fe85a369cd92a765ea050e69346d4043545471972bd02a6b3", size_bytes=660,
-    description="index of the dslabs lazy-load database (offset of each data set)",
-    license="Artistic-2.0 (dslabs)",
-    sources=(Debian("r-cran-dslabs", DSLABS_VERSION, DSLABS_DATA + "Rdata.rdx"),)))
+    license="Artistic-2.0 (dslabs); MovieLens under the GroupLens terms; tweets are public posts")
 
 # Real English dialogue/Q&A pairs (chapters 6 and 8); a folder, marked complete once extracted.
 CHATTERBOT_VERSION = "1.3.3"
