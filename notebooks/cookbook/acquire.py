@@ -35,7 +35,7 @@ from . import paths
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "dl-cookbook-notebooks/0.1 (+https://github.com/; educational use)"
+from .online import USER_AGENT
 
 
 class AcquisitionError(RuntimeError):

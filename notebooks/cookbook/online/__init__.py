@@ -1,2 +1,6 @@
 """Clients for the book's online sources. Each takes a ``base_url`` so the same code runs against
 the real service (default) or a :mod:`cookbook.loopback` server holding real-format samples."""
+
+# One identity for every request the project makes: several services (Wikidata's query service,
+# Wikipedia's API) reject or throttle requests without a descriptive User-Agent.
+USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Mapping
 
 BASE_URL = "https://archive.org"
-USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"
+from . import USER_AGENT
 
 
 class ArchiveError(RuntimeError):

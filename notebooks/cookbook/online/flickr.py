@@ -18,7 +18,7 @@ from .. import credentials
 
 REST_URL = "https://api.flickr.com/services/rest/"
 STATIC_URL = "https://live.staticflickr.com"
-USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"
+from . import USER_AGENT
 # Creative Commons licence ids in the Flickr API: 4 = CC BY 2.0, 5 = BY-SA, 9 = CC0, 10 = PDM
 REUSABLE_LICENSES = "4,5,9,10"
 

@@ -33,7 +33,7 @@ from typing import Iterable, Iterator, Mapping
 from xml.sax.saxutils import quoteattr
 
 DEFAULT_BASE_URL = "https://archive.org/download/stackexchange"
-USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"
+from . import USER_AGENT
 QUESTION, ANSWER = "1", "2"  # PostTypeId values in the dumps
 
 

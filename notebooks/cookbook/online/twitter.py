@@ -19,6 +19,8 @@ from typing import Iterable, Sequence
 
 from .. import credentials
 
+from . import USER_AGENT
+
 API_BASE = "https://api.x.com/2"
 SEARCH_PATH = "/tweets/search/recent"
 PAGE_MIN, PAGE_MAX = 10, 100  # the API rejects max_results outside 10..100 per page
@@ -53,7 +55,7 @@ def search_recent(query: str, max_results: int = 10, bearer_token: str | None = 
 
     http = session or requests.Session()
     url = base_url.rstrip("/") + SEARCH_PATH
-    headers = {"Authorization": f"Bearer {token}", "User-Agent": "dl-cookbook-notebooks/0.1"}
+    headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
     tweets: list[dict] = []
     next_token = None
     while len(tweets) < max_results:

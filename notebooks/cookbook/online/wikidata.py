@@ -15,7 +15,7 @@ import json
 from typing import Iterable, Mapping, Sequence
 
 ENDPOINT = "https://query.wikidata.org/sparql"
-USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use)"  # WDQS rejects requests without one
+from . import USER_AGENT
 
 # The book's example: every house cat (instance of Q146) with its picture when it has one.
 CATS_WITH_PICTURES = """

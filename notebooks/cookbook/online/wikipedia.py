@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 
 DUMPS_URL = "https://dumps.wikimedia.org/enwiki/"
 API_URL = "https://en.wikipedia.org/w/api.php"
-USER_AGENT = "dl-cookbook-notebooks/0.1 (educational use; https://github.com/)"
+from . import USER_AGENT
 DUMP_SUFFIX = "-pages-articles.xml.bz2"
 
 
