@@ -21,9 +21,9 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Mapping
+from . import USER_AGENT
 
 BASE_URL = "https://archive.org"
-from . import USER_AGENT
 
 
 class ArchiveError(RuntimeError):

@@ -15,10 +15,10 @@ import json
 from typing import Iterable, Mapping
 
 from .. import credentials
+from . import USER_AGENT
 
 REST_URL = "https://api.flickr.com/services/rest/"
 STATIC_URL = "https://live.staticflickr.com"
-from . import USER_AGENT
 # Creative Commons licence ids in the Flickr API: 4 = CC BY 2.0, 5 = BY-SA, 9 = CC0, 10 = PDM
 REUSABLE_LICENSES = "4,5,9,10"
 

@@ -22,12 +22,12 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from . import USER_AGENT
 
 DEFAULT_BASE_URL = "https://www.gutenberg.org/cache/epub"
 # Layouts below a base URL, tried in order: gutenberg.org's cache, the files/ tree (what the book's
 # "100-0.txt" came from), and a flat folder of "<id>.txt" files (handy for mirrors and loopback).
 URL_LAYOUTS = ("{id}/pg{id}.txt", "{id}/{id}-0.txt", "{id}.txt")
-from . import USER_AGENT
 
 
 class GutenbergError(RuntimeError):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from . import USER_AGENT
 
 
 API_BASE = "https://api.openstreetmap.org/api/0.6"
-from . import USER_AGENT
 MAX_AREA_DEG2 = 0.25  # the API refuses larger boxes (HTTP 400); use an extract instead
 
 

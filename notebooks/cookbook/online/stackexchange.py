@@ -31,9 +31,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 from xml.sax.saxutils import quoteattr
+from . import USER_AGENT
 
 DEFAULT_BASE_URL = "https://archive.org/download/stackexchange"
-from . import USER_AGENT
 QUESTION, ANSWER = "1", "2"  # PostTypeId values in the dumps
 
 

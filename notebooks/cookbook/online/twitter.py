@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 from typing import Iterable, Sequence
 
 from .. import credentials
-
 from . import USER_AGENT
+
 
 API_BASE = "https://api.x.com/2"
 SEARCH_PATH = "/tweets/search/recent"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from typing import Iterable, Mapping, Sequence
+from . import USER_AGENT
 
 ENDPOINT = "https://query.wikidata.org/sparql"
-from . import USER_AGENT
 
 # The book's example: every house cat (instance of Q146) with its picture when it has one.
 CATS_WITH_PICTURES = """

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 from urllib.parse import urljoin
+from . import USER_AGENT
 
 DUMPS_URL = "https://dumps.wikimedia.org/enwiki/"
 API_URL = "https://en.wikipedia.org/w/api.php"
-from . import USER_AGENT
 DUMP_SUFFIX = "-pages-articles.xml.bz2"
 
 
