@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -145,7 +147,8 @@ def build_char_lstm(vocab_size: int, units: Sequence[int] = (256, 256), embed_di
     x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(inputs)
     for i, width in enumerate(units):
         x = keras.layers.LSTM(width, return_sequences=True, dropout=dropout, name=f"lstm_{i + 1}")(x)
-    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    # float32 logits even under a mixed-precision policy: the softmax and loss need the range.
+    logits = keras.layers.Dense(vocab_size, name="logits", dtype="float32")(x)
     model = keras.Model(inputs, logits, name=name)
     if one_hot_targets:
         loss = keras.losses.CategoricalCrossentropy(from_logits=True)
@@ -156,6 +159,42 @@ def build_char_lstm(vocab_size: int, units: Sequence[int] = (256, 256), embed_di
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss=loss,
                   metrics=[metric])
     return model
+
+
+@contextmanager
+def precision_policy(name: str):
+    """Build (and train) models under a Keras dtype policy, e.g. ``"mixed_bfloat16"``: the
+    weights stay float32, the LSTM matrix products run in bfloat16. On CPUs with bfloat16
+    units (AMX / AVX-512 BF16) that doubles to triples training speed."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def float32_copy(model, units: Sequence[int], embed_dim: int, dropout: float = 0.0):
+    """The same network built under the float32 policy with the trained weights (which mixed
+    precision keeps in float32 anyway): what we evaluate and save, so that loading the model
+    never depends on bfloat16 support."""
+    embed = model.get_layer("embedding")
+    with precision_policy("float32"):
+        copy = build_char_lstm(embed.input_dim, units, embed_dim, dropout=dropout, name=model.name)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def bfloat16_is_fast() -> bool:
+    """True when the CPU has bfloat16 matrix units (Linux /proc/cpuinfo flags amx_bf16 or
+    avx512_bf16); elsewhere bfloat16 would be emulated and slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 def lstm_layers(model) -> list:
@@ -401,13 +440,14 @@ def train_and_evaluate(text: str, *, name: str, units: Sequence[int], seq_len: i
                        batch_size: int, epochs: int, steps_per_epoch: int | None = None,
                        learning_rate: float = 3e-3, embed_dim: int = 48, held_out: float = 0.1,
                        max_vocab: int | None = None, val_chars: int | None = 50_000,
-                       time_budget_s: float | None = None, seed: int = 0,
-                       verbose: int = 2) -> TrainedCharModel:
+                       time_budget_s: float | None = None, seed: int = 0, dropout: float = 0.0,
+                       mixed_precision: bool = False, verbose: int = 2) -> TrainedCharModel:
     """Vocabulary -> contiguous train/held-out split -> LSTM trained on tf.data windows with a
     cosine-decaying learning rate -> held-out loss/accuracy next to the unigram baseline.
 
     The per-epoch validation uses the first ``val_chars`` held-out characters (cheap progress
-    signal); the final ``held_out`` numbers use all of it.
+    signal); the final ``held_out`` numbers use all of it. ``mixed_precision`` trains under the
+    ``mixed_bfloat16`` policy and returns (and scores) a float32 copy of the trained network.
     """
     import keras
 
@@ -417,22 +457,27 @@ def train_and_evaluate(text: str, *, name: str, units: Sequence[int], seq_len: i
     # Under a time budget the TimeBudget callback sets the rate; otherwise decay over the steps.
     schedule = learning_rate if time_budget_s else keras.optimizers.schedules.CosineDecay(
         learning_rate, max(1, epochs * per_epoch), alpha=0.05)
-    model = build_char_lstm(vocab.size, units, embed_dim, learning_rate=schedule, name=name)
-    monitor = val_ids[:val_chars] if val_chars else val_ids
-    history, seconds = train_char_model(model, train_ids, monitor, seq_len=seq_len,
-                                        batch_size=batch_size, epochs=epochs,
-                                        steps_per_epoch=steps_per_epoch,
-                                        time_budget_s=time_budget_s, seed=seed, verbose=verbose,
-                                        base_lr=learning_rate)
+    with precision_policy("mixed_bfloat16" if mixed_precision else "float32"):
+        model = build_char_lstm(vocab.size, units, embed_dim, dropout=dropout,
+                                learning_rate=schedule, name=name)
+        monitor = val_ids[:val_chars] if val_chars else val_ids
+        history, seconds = train_char_model(model, train_ids, monitor, seq_len=seq_len,
+                                            batch_size=batch_size, epochs=epochs,
+                                            steps_per_epoch=steps_per_epoch,
+                                            time_budget_s=time_budget_s, seed=seed,
+                                            verbose=verbose, base_lr=learning_rate)
+    steps = int(model.optimizer.iterations.numpy())
+    if mixed_precision:
+        model = float32_copy(model, units, embed_dim, dropout)
     return TrainedCharModel(
         model=model, vocab=vocab, history=history, seconds=seconds,
         held_out=evaluate_ids(model, val_ids, seq_len, batch_size),
         baseline=unigram_baseline(train_ids, val_ids, vocab.size),
         data={"chars": len(text), "train_chars": len(train_ids), "held_out_chars": len(val_ids),
               "vocab_size": vocab.size, "seq_len": seq_len, "batch_size": batch_size,
-              "units": list(units), "epochs_run": len(history.get("loss", [])),
-              "steps": int(model.optimizer.iterations.numpy()),
-              "chars_seen": int(model.optimizer.iterations.numpy()) * batch_size * seq_len})
+              "units": list(units), "dropout": dropout, "epochs_run": len(history.get("loss", [])),
+              "steps": steps, "chars_seen": steps * batch_size * seq_len,
+              "precision": "mixed_bfloat16" if mixed_precision else "float32"})
 
 
 def card_metrics(run: TrainedCharModel) -> dict:

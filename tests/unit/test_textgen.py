@@ -130,3 +130,33 @@ def test_code_features_and_cell_ranking():
 def test_activation_html_escapes_and_colours():
     page = tg.activation_html("<a>\n", np.array([1.0, -1.0, 0.0, 0.5]))
     assert "&lt;" in page and "<br>" in page and "rgba(40,90,220,1.00)" in page
+
+
+def test_mixed_precision_training_returns_a_float32_copy_with_the_trained_weights():
+    import keras
+
+    keras.utils.set_random_seed(2)
+    policy_before = keras.config.dtype_policy().name
+    run = tg.train_and_evaluate(TEXT, name="mixed", units=(16,), seq_len=20, batch_size=8,
+                                epochs=2, learning_rate=2e-2, embed_dim=8, dropout=0.1,
+                                mixed_precision=True, verbose=0)
+    assert keras.config.dtype_policy().name == policy_before  # the global policy is restored
+    assert all(layer.dtype_policy.name == "float32" for layer in run.model.layers)
+    assert run.data["precision"] == "mixed_bfloat16" and run.data["steps"] > 0
+    assert run.held_out["loss"] < run.baseline["loss"]
+    # the copy is the trained network: rebuilding it from its own weights changes nothing
+    again = tg.float32_copy(run.model, (16,), 8)
+    ids = run.vocab.encode("that is the question")[None, :]
+    np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(run.model(ids)), atol=1e-5)
+
+
+def test_precision_policy_is_restored_after_an_error():
+    import keras
+
+    before = keras.config.dtype_policy().name
+    with pytest.raises(RuntimeError):
+        with tg.precision_policy("mixed_bfloat16"):
+            assert keras.config.dtype_policy().name == "mixed_bfloat16"
+            raise RuntimeError("boom")
+    assert keras.config.dtype_policy().name == before
+    assert isinstance(tg.bfloat16_is_fast(), bool)
