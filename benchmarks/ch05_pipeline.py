@@ -51,7 +51,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--seq-len", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--units", type=int, nargs="+", default=[128],
+                        help="LSTM widths, e.g. 512 512 for the zoo model")
+    parser.add_argument("--mixed", action="store_true",
+                        help="train under mixed_bfloat16, as the zoo model was")
     args = parser.parse_args(argv)
     env.setup()
 
@@ -71,17 +74,25 @@ def main(argv=None) -> dict:
     print(f"pipelines alone: tf.data {pipe_tf:,.0f} samples/s, Python generator {pipe_py:,.0f} "
           f"samples/s (x{pipe_tf / pipe_py:.1f})")
 
-    model_tf = tg.build_char_lstm(vocab.size, (args.units,))
-    model_py = tg.build_char_lstm(vocab.size, (args.units,), one_hot_targets=True)
-    model_py.set_weights(model_tf.get_weights())  # same model, same starting point
-    train_tf = time_training(model_tf, fresh_tf_data(), args.steps) * batch
-    train_py = time_training(model_py, fresh_generator(), args.steps) * batch
+    with tg.precision_policy("mixed_bfloat16" if args.mixed else "float32"):
+        model_tf = tg.build_char_lstm(vocab.size, args.units)
+        model_py = tg.build_char_lstm(vocab.size, args.units, one_hot_targets=True)
+        model_py.set_weights(model_tf.get_weights())  # same model, same starting point
+        train_tf = time_training(model_tf, fresh_tf_data(), args.steps) * batch
+        train_py = time_training(model_py, fresh_generator(), args.steps) * batch
     ratio = train_tf / train_py
-    print(f"training 1x{args.units} LSTM, seq {seq}, batch {batch}, {args.steps} steps: "
-          f"tf.data {train_tf:,.1f} samples/s, Python generator {train_py:,.1f} samples/s")
+    shape = "x".join(str(u) for u in args.units)
+    print(f"training {shape} LSTM ({'mixed bfloat16' if args.mixed else 'float32'}), seq {seq}, "
+          f"batch {batch}, {args.steps} steps: tf.data {train_tf:,.1f} samples/s, "
+          f"Python generator {train_py:,.1f} samples/s")
     print(f"RATIO tf.data / generator = {ratio:.2f}x (target >= 2x) on {os.cpu_count()} CPU cores")
+    # Why: a step costs (model) with tf.data, (model + batch building) with the generator,
+    # because tf.data builds the next batch on another thread while the model trains.
+    step_ms, batch_ms = 1000 * batch / train_tf, 1000 * batch / pipe_py
+    print(f"one training step {step_ms:,.0f} ms; the generator builds a batch in {batch_ms:,.0f} ms; "
+          f"it halves throughput only when a step takes under {batch_ms:,.0f} ms (a GPU)")
     return {"pipeline_tf": pipe_tf, "pipeline_py": pipe_py, "train_tf": train_tf,
-            "train_py": train_py, "ratio": ratio}
+            "train_py": train_py, "ratio": ratio, "step_ms": step_ms, "batch_ms": batch_ms}
 
 
 if __name__ == "__main__":
