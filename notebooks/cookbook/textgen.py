@@ -267,6 +267,19 @@ def evaluate_ids(model, ids: np.ndarray, seq_len: int, batch_size: int) -> dict[
     return {"loss": float(result["loss"]), "accuracy": float(result["accuracy"])}
 
 
+def accuracy_by_position(model, ids: np.ndarray, seq_len: int, batch_size: int = 64) -> np.ndarray:
+    """Next-character accuracy at each position of the non-overlapping windows that
+    :func:`evaluate_ids` scores: entry ``i`` is the accuracy when the model has read ``i + 1``
+    characters of the window (every window starts from empty LSTM states)."""
+    hits = np.zeros(seq_len)
+    count = 0
+    for inputs, targets in window_dataset(ids, seq_len, batch_size, shuffle=False):
+        guesses = np.argmax(np.asarray(model(inputs, training=False)), axis=-1)
+        hits += (guesses == np.asarray(targets)).sum(axis=0)
+        count += len(guesses)
+    return hits / count
+
+
 def unigram_baseline(train_ids: np.ndarray, val_ids: np.ndarray, vocab_size: int) -> dict[str, float]:
     """What a model that ignores context scores: always guess the most frequent character; loss
     is the cross-entropy of the training-set character frequencies on the held-out text."""

@@ -86,6 +86,16 @@ def test_training_reduces_the_loss_and_beats_unigram(tiny_model):
     assert held["loss"] < tg.unigram_baseline(ids[:1500], ids[1500:], vocab.size)["loss"]
 
 
+def test_accuracy_by_position_averages_to_the_keras_accuracy(tiny_model):
+    model, vocab, _ = tiny_model
+    ids = vocab.encode(TEXT)[1500:]
+    by_position = tg.accuracy_by_position(model, ids, seq_len=20, batch_size=4)
+    assert by_position.shape == (20,)
+    assert ((0 <= by_position) & (by_position <= 1)).all()
+    overall = tg.evaluate_ids(model, ids, seq_len=20, batch_size=4)["accuracy"]
+    assert abs(by_position.mean() - overall) < 1e-4
+
+
 def test_step_model_matches_the_full_model(tiny_model):
     model, vocab, _ = tiny_model
     text = "that is the question"
