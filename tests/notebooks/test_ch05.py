@@ -34,12 +34,12 @@ def test_smoke_training_lowers_the_loss_below_the_baseline(metrics):
 
 
 def test_zoo_shakespeare_model_is_much_better_than_the_baseline(metrics):
-    # measured in the notebook on the first 30k held-out characters; the card says 0.53 on all
-    # of it (short of the 0.60 target: see the notebook); the two must agree
-    assert metrics["zoo_sh_accuracy"] > 0.45
-    assert metrics["zoo_sh_accuracy"] > metrics["zoo_sh_baseline_accuracy"] + 0.25
+    # measured in the notebook on the first 30k held-out characters, which are harder than the
+    # rest (about 0.03 below the card's figure on all 506k); the two must agree
+    assert metrics["zoo_sh_accuracy"] > 0.52
+    assert metrics["zoo_sh_accuracy"] > metrics["zoo_sh_baseline_accuracy"] + 0.3
     assert abs(metrics["zoo_sh_accuracy"] - metrics["zoo_sh_card_accuracy"]) < 0.06
-    assert metrics["zoo_sh_train_seconds"] <= 45 * 60  # two CPU sessions, 23 + 20 min (card)
+    assert metrics["zoo_sh_train_seconds"] <= 7_700 + 300  # one 7,700 s CPU budget (card)
 
 
 def test_zoo_python_model_is_much_better_than_the_baseline(metrics):
@@ -61,6 +61,7 @@ def test_some_cells_track_strings_and_brackets(metrics):
 
 
 def test_zoo_shakespeare_model_uses_its_context(metrics):
-    # measured on the first 30k held-out characters (2x512 zoo model): see the notebook's plot
+    # measured on the first 30k held-out characters (2x512 zoo model): 0.29 after one
+    # character, 0.57 over the second half of the window, 0.56 over all positions
     assert metrics["zoo_sh_acc_second_half"] > metrics["zoo_sh_acc_first_position"] + 0.15
     assert metrics["zoo_sh_acc_second_half"] > metrics["zoo_sh_accuracy"]
