@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
 from cookbook import env  # noqa: E402
-from cookbook import textgen as tg  # noqa: E402
+from cookbook.text import textgen as tg  # noqa: E402
 from cookbook.datasets import ch05  # noqa: E402
 
 

@@ -11,7 +11,7 @@ import sys
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 from cookbook import env, zoo
-from cookbook import textgen as tg
+from cookbook.text import textgen as tg
 from cookbook.datasets import ch05
 env.setup()
 BUDGET = float(sys.argv[1]) if len(sys.argv) > 1 else 1200

@@ -13,7 +13,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from cookbook import env, zoo  # noqa: E402
-from cookbook import textgen as tg  # noqa: E402
+from cookbook.text import textgen as tg  # noqa: E402
 from cookbook.datasets import ch05  # noqa: E402
 
 NAME = "shakespeare_char_lstm"

@@ -1,16 +1,24 @@
 """Helper package shared by the Deep Learning Cookbook notebooks.
 
-Modules map to concerns:
+The notebook is where a recipe's idea lives (its model's layers, compile and fit); this package
+holds the plumbing that several chapters or the tests reuse. Its layout follows the concerns:
 
-* :mod:`cookbook.paths`        where data, intermediates, models and caches live
-* :mod:`cookbook.modes`        the smoke/full run-mode switch and per-mode sizes
-* :mod:`cookbook.acquire`      named datasets/models with cache -> mirror -> online -> registry sources
-* :mod:`cookbook.datasets`     the registry of named resources used by the notebooks
-* :mod:`cookbook.zoo`          saving/loading trained models with a JSON model card
-* :mod:`cookbook.metrics`      per-notebook results written to ``generated/metrics/NN.json``
-* :mod:`cookbook.credentials`  optional API keys from the environment or a git-ignored file
-* :mod:`cookbook.loopback`     a local HTTP server that serves real-format samples to the online code paths
-* :mod:`cookbook.online`       clients for the book's online sources (Gutenberg, Wikipedia, ...)
+Core
+    :mod:`~cookbook.paths` (where things live), :mod:`~cookbook.env` (version checks, seeds, quiet
+    logs), :mod:`~cookbook.modes` (the smoke/full switch), :mod:`~cookbook.acquire` (named data with
+    cache -> mirror -> online -> registry sources), :mod:`~cookbook.datasets` (the registry and the
+    loaders), :mod:`~cookbook.zoo` (trained models with JSON cards), :mod:`~cookbook.metrics`,
+    :mod:`~cookbook.credentials`, :mod:`~cookbook.training` (the one fit loop: time budget, early
+    stopping), :mod:`~cookbook.plots`, :mod:`~cookbook.runner` (headless execution, reference
+    outputs), :mod:`~cookbook.preprocessing` (ch. 1) and :mod:`~cookbook.diagnostics` (ch. 2).
+:mod:`cookbook.text`
+    the tokenizer and vocabulary, and the text chapters' plumbing (chapters 3-8).
+:mod:`cookbook.online`
+    real clients for the book's online sources (Wikipedia, Gutenberg, Flickr, X, ...).
+:mod:`cookbook.fixtures`
+    local stand-in servers with real-format samples for those clients, used offline and in tests.
+
+Chapters 9-16 add ``vision/``, ``generative/``, ``audio/`` and ``serving/`` beside ``text/``.
 """
 
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ import pytest
 from cookbook import acquire
 from cookbook.acquire import (AcquisitionError, Installed, Mirror, Npm, PyPI, Debian, Resource,
                               Url, fetch)
-from cookbook.loopback import Route, serve
+from cookbook.fixtures.loopback import Route, serve
 
 PAYLOAD = b"word,vector\n" + b"king,0.1 0.2 0.3\n" * 2000
 PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()

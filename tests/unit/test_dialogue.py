@@ -1,6 +1,6 @@
 """Dialogue extraction and pairing (cookbook.dialogue)."""
 
-from cookbook import dialogue
+from cookbook.text import dialogue
 
 NOVEL = '''Chapter 1
 

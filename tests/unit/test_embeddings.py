@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from cookbook import acquire
-from cookbook import embeddings as emb
-from cookbook.loopback import Route, serve
+from cookbook.text import embeddings as emb
+from cookbook.fixtures.loopback import Route, serve
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cookbook.loopback import Route, serve
+from cookbook.fixtures.loopback import Route, serve
 from cookbook.online import gutenberg as gb
 
 BODY = ("THE SONNETS\n\n1\n\nFrom fairest creatures we desire increase,\n"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cookbook import credentials
-from cookbook.loopback import Route, serve
+from cookbook.fixtures.loopback import Route, serve
 from cookbook.online import twitter
 
 TWEETS = twitter.archive_to_v2([

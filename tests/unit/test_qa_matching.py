@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cookbook import qa_matching as qm
+from cookbook.text import qa_matching as qm
 
 RST = """\
 ===============

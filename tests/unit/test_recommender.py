@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cookbook import recommender as rc
+from cookbook.text import recommender as rc
 
 
 def _ratings():

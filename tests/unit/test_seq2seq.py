@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cookbook import seq2seq as s2s
+from cookbook.text import seq2seq as s2s
 
 
 def test_read_plurals_skips_malformed_lines(tmp_path):

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from cookbook.loopback import Route, serve
+from cookbook.fixtures.loopback import Route, serve
 from cookbook.online import stackexchange as se
 
 THREADS = [

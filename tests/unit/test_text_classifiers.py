@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cookbook import text_classifiers as tc
+from cookbook.text import classifiers as tc
 
 EMOJI_ENTRIES = [
     {"group": "Smileys & Emotion", "subgroup": "face-smiling", "status": "fully-qualified",

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cookbook import textgen as tg
+from cookbook.text import textgen as tg
 
 TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n" * 20
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cookbook import acquire
-from cookbook.loopback import Route, serve
+from cookbook.fixtures.loopback import Route, serve
 from cookbook.online import wikipedia as wp
 
 FILM_TEXT = """{{Short description|2015 film}}

@@ -61,7 +61,7 @@ gensim_test_file(
 def r_lazyload_files(prefix: str, package: str, version: str, *, rdb: tuple[str, int],
                      rdx: tuple[str, int], description: str, license: str) -> None:
     """Register the two files of a Debian r-cran-* package's lazy-load database as
-    ``PREFIX-rdb`` and ``PREFIX-rdx`` (read them with cookbook.rpackages, no R needed)."""
+    ``PREFIX-rdb`` and ``PREFIX-rdx`` (read them with cookbook.datasets.rpackages, no R needed)."""
     data_dir = f"usr/lib/R/site-library/{package.removeprefix('r-cran-')}/data/"
     for part, (sha256, size), what in (("rdb", rdb, description),
                                        ("rdx", rdx, f"index of the {package} lazy-load database")):

@@ -107,7 +107,7 @@ def file_record(name: str, data: bytes, fmt: str) -> dict:
 
 def loopback_routes(items: Mapping[str, dict]) -> dict:
     """``items`` maps identifier -> {"metadata": {...}, "files": {name: (bytes, format)}}."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     def search_handler(path: str, query: dict) -> Route:
         words = [w.split(":")[-1].lower() for w in (query.get("q") or [""])[0].split()]

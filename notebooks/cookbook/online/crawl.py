@@ -122,7 +122,7 @@ def wiki_path(title: str) -> str:
 def site_routes(pages: dict[str, tuple[list[str], list[str]]], robots_txt: str = "") -> dict:
     """Routes for a small wiki: ``pages`` maps a title to (paragraphs, linked titles). Links to
     titles that are not in ``pages`` stay in the HTML and answer 404, as red links do."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     routes = {"/robots.txt": Route(robots_txt.encode(), content_type="text/plain")}
     for title, (paragraphs, targets) in pages.items():

@@ -102,7 +102,7 @@ def loopback_routes(photos: Mapping[str, tuple[str, bytes]], valid_key: str) -> 
 
     ``photos`` maps a photo id to (title, JPEG bytes). A wrong key gets Flickr's real error 100
     answer (with HTTP 200, as Flickr does)."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     records = [{"id": pid, "owner": "loopback@N00", "secret": f"s{pid}", "server": "65535",
                 "farm": 66, "title": title, "ispublic": 1, "isfriend": 0, "isfamily": 0}

@@ -156,7 +156,7 @@ def tag_counts(data: OsmData, key: str) -> dict:
 
 def loopback_route(xml: bytes):
     """Route for ``/api/0.6/map``: the sample for a valid bbox, the API's 400 text otherwise."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     def handle(path: str, query: dict) -> Route:
         try:

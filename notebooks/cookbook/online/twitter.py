@@ -149,7 +149,7 @@ def loopback_search_route(tweets: Sequence[dict]):
     page size outside 10..100. (The loopback handler sees only path and query, so it cannot
     check the bearer token; a 401 is produced in the tests with a plain status Route.)
     Matching is a case-insensitive all-words substring test, simpler than X's query language."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     def handle(path: str, query: dict) -> Route:
         words = query.get("query", [""])[0].lower().split()

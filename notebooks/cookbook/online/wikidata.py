@@ -104,7 +104,7 @@ def results_json(variables: Sequence[str], records: Iterable[Mapping[str, str | 
 def loopback_route(result: Mapping):
     """A Route answering every GET with ``result``; a query without SELECT gets the endpoint's
     400 with a parse-error text, like the real service."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     def handle(path: str, query: dict) -> Route:
         text = (query.get("query") or [""])[0]

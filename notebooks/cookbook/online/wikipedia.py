@@ -362,7 +362,7 @@ def loopback_routes(dump_bytes: bytes, dates=("20240501", "20240601"), wiki: str
     ``dates`` are listed in the index; only the ``finished`` oldest have their dump file (the
     newest is 'in progress', as happens on the real server). ``pages`` maps titles to wikitext
     for the API. Returns {path: Route}; the dump index is at ``/<wiki>/``, the API at ``/w/api.php``."""
-    from ..loopback import Route
+    from ..fixtures.loopback import Route
 
     listing = "".join(f'<a href="{d}/">{d}/</a>   01-Jun-2024 00:00    -\n' for d in dates)
     routes = {f"/{wiki}/": Route(

@@ -44,7 +44,7 @@ def load_glove(limit: int | None = None):
     (the rows are in frequency order, like the word2vec file)."""
     import pandas as pd
 
-    from . import acquire
+    from .. import acquire
 
     matrix = np.load(acquire.fetch("glove-6b-50d-vectors"), mmap_mode="r")
     words = pd.read_parquet(acquire.fetch("glove-6b-index"))["index"].tolist()
@@ -55,7 +55,7 @@ def load_glove(limit: int | None = None):
 def fetch_googlenews() -> Path:
     """Download (or find in the cache) the Google News vectors. No checksum is published, so
     the byte count stands in for it: a file of the wrong size is deleted and reported."""
-    from . import acquire
+    from .. import acquire
 
     resource = acquire.get("googlenews-word2vec")
     return _check_size(acquire.fetch(resource), resource)
@@ -67,7 +67,7 @@ def download_word2vec(url: str, dest: Path | str, expected_size: int) -> Path:
     entry is never touched."""
     import dataclasses
 
-    from . import acquire
+    from .. import acquire
 
     resource = dataclasses.replace(acquire.get("googlenews-word2vec"), size_bytes=expected_size)
     dest = Path(dest)
@@ -80,7 +80,7 @@ def download_word2vec(url: str, dest: Path | str, expected_size: int) -> Path:
 
 
 def _check_size(path: Path, resource) -> Path:
-    from . import acquire
+    from .. import acquire
 
     size = path.stat().st_size
     if resource.size_bytes and size != resource.size_bytes:
@@ -123,7 +123,7 @@ def load_vectors(kind: str = GLOVE, limit: int | None = None) -> LoadedVectors:
     """Load the requested vectors; when Google News cannot be acquired (no internet, say),
     fall back to GloVe and say so instead of failing the whole chapter."""
     if kind == GOOGLENEWS:
-        from .acquire import AcquisitionError
+        from ..acquire import AcquisitionError
 
         try:
             path = fetch_googlenews()

@@ -506,7 +506,7 @@ def zoo_card(run: TrainedCharModel, *, recipe: str, model_name: str, mode: str, 
              book: str) -> dict:
     """The model card: data and sizes, held-out metrics next to the unigram baseline, the book's
     figure for comparison, and the vocabulary (needed to encode text for the saved model)."""
-    from . import zoo
+    from .. import zoo
 
     return zoo.make_card(
         chapter=5, recipe=recipe, model=model_name, mode=mode, data={"source": source, **run.data},

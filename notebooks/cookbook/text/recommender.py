@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
 
 # ------------------------------------------------------------------------------------------
 # reading the data

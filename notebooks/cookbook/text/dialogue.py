@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
 
 # Typographic quotes become the plain ones most Gutenberg texts use; the single curly quotes are
 # almost always apostrophes ("don’t"), so they become "'".

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
 
 # The three apps that posted 93% of the dslabs tweets; the rest are spread over 16 small ones.
 TWEET_SOURCES = ("Twitter Web Client", "Twitter for Android", "Twitter for iPhone")
