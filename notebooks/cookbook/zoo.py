@@ -115,19 +115,32 @@ def check_card(card: Mapping[str, Any], expect: Mapping[str, Any], where: str = 
 
 def save_keras(model, chapter: int, name: str, card: Mapping[str, Any]) -> Path:
     """Save a Keras model as ``zoo/NN/name.keras`` plus its card (model first, card last, so a
-    card never describes a model that failed to save)."""
+    card never describes a model that failed to save).
+
+    The file holds the architecture and weights only: no optimizer state (which would triple
+    the size and which a reader loading the model has no use for) and no compile settings.
+    Those go in the card (``compile``), and :func:`load_keras` compiles from them, so that
+    loading never meets an optimizer whose saved variables do not match."""
     path = model_path(chapter, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".part.keras")
-    model.save(tmp)
+    compile_config = model.get_compile_config() if getattr(model, "compiled", False) else {}
+    state = (getattr(model, "compiled", False), getattr(model, "optimizer", None))
+    try:
+        model.compiled, model.optimizer = False, None
+        model.save(tmp)
+    finally:
+        model.compiled, model.optimizer = state
     os.replace(tmp, path)
-    write_card(chapter, name, {**card, "file": path.name})
+    extra = {"compile": _plain(compile_config)} if compile_config else {}
+    write_card(chapter, name, {**card, **extra, "file": path.name})
     return path
 
 
 def load_keras(chapter: int, name: str, expect: Mapping[str, Any] | None = None,
-               custom_objects: Mapping[str, Any] | None = None):
-    """Load ``zoo/NN/name.keras`` after checking its card; returns ``(model, card)``."""
+               custom_objects: Mapping[str, Any] | None = None, compile: bool = True):
+    """Load ``zoo/NN/name.keras`` after checking its card; returns ``(model, card)``. The model
+    comes back compiled with the card's settings (a fresh optimizer) unless ``compile=False``."""
     import keras
 
     card = read_card(chapter, name)
@@ -136,7 +149,11 @@ def load_keras(chapter: int, name: str, expect: Mapping[str, Any] | None = None,
     path = model_path(chapter, name)
     if not path.exists():
         raise ZooError(f"card found but model file {path} is missing")
-    model = keras.models.load_model(path, custom_objects=dict(custom_objects or {}), compile=True)
+    objects = dict(custom_objects or {})
+    model = keras.models.load_model(path, custom_objects=objects, compile=False)
+    if compile and card.get("compile"):
+        with keras.saving.custom_object_scope(objects):
+            model.compile_from_config(card["compile"])
     return model, card
 
 
