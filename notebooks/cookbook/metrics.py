@@ -43,3 +43,26 @@ def _write(path: Path, data: dict) -> None:
     tmp = path.with_suffix(".json.part")
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+CLOSING_COLUMNS = ("recipe", "the book's figure", "this notebook (offline data)", "why they differ")
+
+
+def closing_table(rows, chapter: int | None = None):
+    """The table every notebook ends with: one row per compared result, as
+    ``(recipe, book's figure with its source, this run's figure, why they differ)``. Pass this
+    run's numbers (not typed-in copies) as the third column. With ``chapter`` the rows are also
+    recorded (``closing_table``) so the tests can check the table is complete. Returns a
+    left-aligned pandas Styler that renders as a table in Jupyter and on GitHub."""
+    import pandas as pd
+
+    rows = [tuple(str(cell) for cell in row) for row in rows]
+    bad = [row for row in rows if len(row) != len(CLOSING_COLUMNS)]
+    if bad:
+        raise ValueError(f"each row needs {len(CLOSING_COLUMNS)} cells {CLOSING_COLUMNS}: {bad[0]}")
+    frame = pd.DataFrame(rows, columns=list(CLOSING_COLUMNS))
+    if chapter is not None:
+        record(chapter, closing_table=[list(row) for row in rows])
+    return (frame.style.hide(axis="index")
+            .set_properties(**{"text-align": "left", "vertical-align": "top"})
+            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
