@@ -63,6 +63,22 @@ def closing_table(rows, chapter: int | None = None):
     frame = pd.DataFrame(rows, columns=list(CLOSING_COLUMNS))
     if chapter is not None:
         record(chapter, closing_table=[list(row) for row in rows])
-    return (frame.style.hide(axis="index")
-            .set_properties(**{"text-align": "left", "vertical-align": "top"})
-            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+    return ClosingTable(frame)
+
+
+class ClosingTable:
+    """A table that shows as left-aligned HTML in Jupyter and as plain text in a log, with
+    nothing in either that changes from run to run (no object addresses, fixed style ids)."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        styler = (self.frame.style.hide(axis="index")
+                  .set_uuid("closing")
+                  .set_properties(**{"text-align": "left", "vertical-align": "top"})
+                  .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+        return styler.to_html()
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False, max_colwidth=60)
