@@ -191,7 +191,7 @@ class Url(Source):
         dest.parent.mkdir(parents=True, exist_ok=True)
         known = f"sha256:{resource.sha256}" if resource.sha256 else None
         downloader = pooch.HTTPDownloader(
-            progressbar=_progressbar_wanted(), timeout=self.timeout,
+            progressbar=progress_bar(resource.filename), timeout=self.timeout,
             headers={"User-Agent": USER_AGENT})
         last_error = "no attempt made"
         for attempt in range(self.retries + 1):
@@ -200,7 +200,7 @@ class Url(Source):
                     dest.unlink()
                 # pooch writes to a temporary file in dest's folder and renames it on success.
                 pooch.retrieve(self.url, known_hash=known, fname=dest.name, path=dest.parent,
-                               downloader=downloader, progressbar=_progressbar_wanted())
+                               downloader=downloader)
                 return dest
             except requests.HTTPError as err:
                 status = err.response.status_code if err.response is not None else None
@@ -237,8 +237,15 @@ def _remove_partials(dest: Path) -> None:
             partial.unlink(missing_ok=True)
 
 
-def _progressbar_wanted() -> bool:
-    return os.environ.get("DLCB_PROGRESS", "1") != "0"
+def progress_bar(name: str):
+    """A download progress bar for pooch: a widget in Jupyter (tqdm.auto with ipywidgets), plain
+    text lines elsewhere; ``False`` (none) when ``DLCB_PROGRESS=0``, as in CI logs."""
+    if os.environ.get("DLCB_PROGRESS", "1") == "0":
+        return False
+    from tqdm.auto import tqdm
+
+    return tqdm(total=1, unit="B", unit_scale=True, desc=name, leave=True, ascii=True,
+                mininterval=2.0)
 
 
 @dataclass(frozen=True)
