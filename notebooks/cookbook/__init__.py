@@ -22,3 +22,10 @@ Chapters 9-16 add ``vision/``, ``generative/``, ``audio/`` and ``serving/`` besi
 """
 
 __version__ = "0.1.0"
+
+import sys as _sys
+
+if "ipykernel" in _sys.modules:  # in a notebook, load TensorFlow before anything else can, quietly
+    from . import env as _env
+
+    _env.quiet_tensorflow()

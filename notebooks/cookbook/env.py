@@ -36,9 +36,46 @@ def check_versions(packages=("tensorflow", "keras", "numpy")) -> dict[str, str]:
     return found
 
 
+def quiet_tensorflow() -> None:
+    """Import TensorFlow without its start-up chatter.
+
+    TensorFlow's C++ core writes a dozen lines straight to file descriptor 2 when it loads and
+    when it first looks for a GPU (oneDNN notice, CPU features, "could not find cuda drivers",
+    cuInit). ``TF_CPP_MIN_LOG_LEVEL`` silences the later ones but not those written before its
+    logging is initialised, and a Jupyter kernel copies that descriptor into the notebook. So
+    the first import runs with descriptor 2 pointed at /dev/null; Python errors still raise."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")  # the CUDA probe logs once, here
+        except ImportError:
+            pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def setup(seed: int = 42, packages=("tensorflow", "keras", "numpy")) -> dict[str, str]:
-    """Quiet TensorFlow's C++ logging, check versions, seed Python/NumPy/TF; return versions."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Quiet TensorFlow's start-up logging, check versions, seed Python/NumPy/TF, set a modest
+    figure resolution for inline plots; return the versions."""
+    if "tensorflow" in packages or "keras" in packages:
+        quiet_tensorflow()
+    try:
+        import matplotlib
+
+        matplotlib.rcParams["figure.dpi"] = 80  # inline PNGs stay small in the saved notebook
+        matplotlib.rcParams["savefig.dpi"] = 110
+    except ImportError:
+        pass
     versions = check_versions(packages)
     if "keras" in packages:
         import keras
