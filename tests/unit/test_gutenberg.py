@@ -58,7 +58,12 @@ def test_fetch_book_falls_back_to_flat_layout_and_latin1():
         body = gb.fetch_book(1524, base_url=srv.url("/books"), strip=True)
         tried = list(srv.requests)
     assert "incr\xe9ase" in body
-    assert tried == ["/books/1524/pg1524.txt", "/books/1524/1524-0.txt", "/books/1524.txt"]
+    assert tried == ["/books/cache/epub/1524/pg1524.txt", "/books/files/1524/1524-0.txt",
+                     "/books/1524/pg1524.txt", "/books/1524/1524-0.txt", "/books/1524.txt"]
+
+
+def test_the_default_address_is_gutenberg_org_cache_layout():
+    assert gb.book_urls(1041)[0] == "https://www.gutenberg.org/cache/epub/1041/pg1041.txt"
 
 
 def test_fetch_book_uses_the_cache_second_time():
@@ -96,7 +101,7 @@ def test_server_errors_are_retried_then_reported():
     with serve({"/b/4.txt": Route(b"oops", status=503)}) as srv:
         with pytest.raises(gb.GutenbergError, match="503"):
             gb.fetch_book(4, base_url=srv.url("/b"), retries=1, backoff=0.01)
-        assert srv.requests.count("/b/4.txt") == 2  # after two 404 layouts, retried once
+        assert srv.requests.count("/b/4.txt") == 2  # after four 404 layouts, retried once
 
 
 @pytest.mark.parametrize("bad", [0, -3, "abc", 1.5])

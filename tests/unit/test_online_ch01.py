@@ -1,4 +1,5 @@
-"""The chapter 1 online clients against cookbook.loopback: success, paging and failure modes."""
+"""The chapter 1 online clients against their stand-ins (cookbook.fixtures): success, paging and
+failure modes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import pytest
 
 from cookbook import credentials
 from cookbook.fixtures.loopback import Route, serve
+from cookbook.fixtures import archive as archive_fx, crawl as crawl_fx, flickr as flickr_fx
+from cookbook.fixtures import flickr_static, osm as osm_fx, twitter as twitter_fx, wikidata as wikidata_fx
 from cookbook.online import twitter
 
-TWEETS = twitter.archive_to_v2([
+TWEETS = twitter_fx.archive_to_v2([
     {"id_str": str(1000 + i), "text": f"tweet number {i} about {'taxes' if i % 2 else 'jobs'}",
      "created_at": "Sun Jun 18 11:02:04 +0000 2017"} for i in range(250)])
 
@@ -24,7 +27,7 @@ def test_archive_to_v2_converts_the_old_date_format():
 
 
 def test_search_recent_follows_next_token_across_pages():
-    with serve({"/2/tweets/search/recent": twitter.loopback_search_route(TWEETS)}) as server:
+    with serve({"/2/tweets/search/recent": twitter_fx.search_route(TWEETS)}) as server:
         got = twitter.search_recent("jobs", max_results=110, bearer_token="t",
                                     base_url=server.url("/2"))
         assert len(got) == 110
@@ -34,7 +37,7 @@ def test_search_recent_follows_next_token_across_pages():
 
 
 def test_search_recent_stops_when_results_run_out():
-    with serve({"/2/tweets/search/recent": twitter.loopback_search_route(TWEETS[:30])}) as server:
+    with serve({"/2/tweets/search/recent": twitter_fx.search_route(TWEETS[:30])}) as server:
         got = twitter.search_recent("taxes", max_results=50, bearer_token="t",
                                     base_url=server.url("/2"))
         assert len(got) == 15 and len(server.requests) == 1
@@ -73,20 +76,20 @@ from cookbook.online import archive, crawl, flickr, osm, wikidata  # noqa: E402
 
 
 def test_sparql_rows_flatten_bindings_and_keep_unbound_optionals_as_none():
-    result = wikidata.results_json(["item", "itemLabel", "pic"], [
+    result = wikidata_fx.results_json(["item", "itemLabel", "pic"], [
         {"item": "http://www.wikidata.org/entity/Q1", "itemLabel": "one", "pic": None},
         {"item": "http://www.wikidata.org/entity/Q2", "itemLabel": "two",
          "pic": "http://commons.wikimedia.org/wiki/Special:FilePath/x.jpg"}])
     assert result["results"]["bindings"][0]["item"]["type"] == "uri"
     assert "pic" not in result["results"]["bindings"][0]
-    with serve({"/sparql": wikidata.loopback_route(result)}) as server:
+    with serve({"/sparql": wikidata_fx.sparql_route(result)}) as server:
         got = wikidata.query_rows(wikidata.CATS_WITH_PICTURES, endpoint=server.url("/sparql"))
     assert [r["itemLabel"] for r in got] == ["one", "two"]
     assert got[0]["pic"] is None and wikidata.entity_id(got[1]["item"]) == "Q2"
 
 
 def test_sparql_errors_are_explained():
-    with serve({"/sparql": wikidata.loopback_route({"head": {}, "results": {"bindings": []}}),
+    with serve({"/sparql": wikidata_fx.sparql_route({"head": {}, "results": {"bindings": []}}),
                 "/notjson": Route(b"<html>maintenance</html>", content_type="text/html"),
                 "/other": Route(b'{"hello": 1}', content_type="application/json")}) as server:
         with pytest.raises(wikidata.SparqlError, match="(?s)HTTP 400.*MalformedQuery"):
@@ -118,7 +121,7 @@ def test_osm_xml_parse_counts_elements_and_keeps_way_order():
 
 
 def test_osm_fetch_map_over_loopback_and_bbox_checks():
-    with serve({"/api/0.6/map": osm.loopback_route(OSM_XML)}) as server:
+    with serve({"/api/0.6/map": osm_fx.map_route(OSM_XML)}) as server:
         data = osm.parse_osm_xml(osm.fetch_map((-0.24, 51.76, -0.22, 51.77),
                                                base_url=server.url("/api/0.6")))
         assert data.counts()["ways"] == 1
@@ -134,7 +137,7 @@ def test_real_pbf_features_round_trip_through_osm_xml():
     from cookbook import acquire
 
     layers = osm.read_pbf_layers(acquire.fetch("osm-sample-pbf"))
-    data = osm.parse_osm_xml(osm.features_to_osm_xml(layers["points"], layers["lines"]))
+    data = osm.parse_osm_xml(osm_fx.features_to_osm_xml(layers["points"], layers["lines"]))
     assert data.counts()["ways"] == len(layers["lines"]) > 10
     real_ids = {int(i) for i in layers["points"]["osm_id"]}
     assert real_ids <= set(data.nodes)                 # points keep their real OSM ids
@@ -149,7 +152,10 @@ JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200 + b"\xff\xd9"
 
 
 def test_flickr_search_and_download_and_error_in_a_200_answer():
-    with serve(flickr.loopback_routes({"7": ("black cat", JPEG), "8": ("dog", JPEG)}, "key")) as server:
+    photos = {"7": ("black cat", JPEG), "8": ("dog", JPEG)}
+    routes = {**flickr_fx.routes(photos, "key"),
+              **{"/static" + path: route for path, route in flickr_static.routes(photos).items()}}
+    with serve(routes) as server:
         found = flickr.search_photos("cat", api_key="key", base_url=server.url("/services/rest/"))
         assert [p["id"] for p in found] == ["7"]
         assert flickr.download_photo(found[0], static_url=server.url("/static")) == JPEG
@@ -180,7 +186,7 @@ DATA = bytes(range(256)) * 40
 def _archive_server():
     items = {"demo-item": {"metadata": {"title": "Demo texts"},
                            "files": {"a.txt": (DATA, "Text")}}}
-    return serve(archive.loopback_routes(items))
+    return serve(archive_fx.routes(items))
 
 
 def test_archive_search_list_and_verified_download(tmp_path):
@@ -233,7 +239,7 @@ def test_page_links_resolves_relative_links_and_drops_fragments():
 
 def test_crawl_is_breadth_first_obeys_robots_and_records_failures():
     robots = f"User-agent: *\nDisallow: {crawl.wiki_path('Secret')}\n"
-    with serve(crawl.site_routes(SITE, robots)) as server:
+    with serve(crawl_fx.routes(SITE, robots)) as server:
         result = crawl.crawl(server.url(crawl.wiki_path("Home")), max_pages=20, delay=0)
     titles = [p["title"] for p in result.pages.values()]
     assert titles == ["Home", "A", "B", "C"]          # breadth-first order
@@ -244,7 +250,7 @@ def test_crawl_is_breadth_first_obeys_robots_and_records_failures():
 
 
 def test_crawl_respects_the_page_budget_and_can_ignore_robots():
-    with serve(crawl.site_routes(SITE, "User-agent: *\nDisallow: /\n")) as server:
+    with serve(crawl_fx.routes(SITE, "User-agent: *\nDisallow: /\n")) as server:
         assert crawl.crawl(server.url(crawl.wiki_path("Home")), delay=0).pages == {}
         result = crawl.crawl(server.url(crawl.wiki_path("Home")), max_pages=2, delay=0,
                              obey_robots=False)

@@ -8,6 +8,7 @@ import pytest
 
 from cookbook import acquire
 from cookbook.fixtures.loopback import Route, serve
+from cookbook.fixtures import wikimedia_dumps, wikipedia as wikipedia_fx
 from cookbook.online import wikipedia as wp
 
 FILM_TEXT = """{{Short description|2015 film}}
@@ -74,8 +75,8 @@ def test_real_dump_excerpt_has_one_film():
 
 
 def test_find_latest_dump_skips_unfinished_and_streams_over_http():
-    routes = wp.loopback_routes(bz2.compress(_xml_bytes()), dates=("20240401", "20240501", "20240601"),
-                                finished=2)
+    routes = wikimedia_dumps.routes(bz2.compress(_xml_bytes()), dates=("20240401", "20240501", "20240601"),
+                                     finished=2)
     with serve(routes) as server:
         assert wp.list_dumps(server.url("/enwiki/")) == ["20240601", "20240501", "20240401"]
         url = wp.find_latest_dump(server.url("/enwiki/"))
@@ -84,7 +85,7 @@ def test_find_latest_dump_skips_unfinished_and_streams_over_http():
 
 
 def test_find_latest_dump_fails_clearly_without_finished_dump():
-    with serve(wp.loopback_routes(b"", finished=0)) as server:
+    with serve(wikimedia_dumps.routes(b"", finished=0)) as server:
         with pytest.raises(wp.WikipediaError, match="no finished"):
             wp.find_latest_dump(server.url("/enwiki/"))
 
@@ -98,7 +99,7 @@ def test_truncated_dump_transfer_raises():
 
 
 def test_api_wikitext_and_missing_page():
-    with serve(wp.loopback_routes(b"", pages={"Test Movie": FILM_TEXT})) as server:
+    with serve(wikipedia_fx.routes(pages={"Test Movie": FILM_TEXT})) as server:
         api = server.url("/w/api.php")
         assert "Infobox film" in wp.fetch_page_wikitext("Test Movie", api_url=api)
         with pytest.raises(wp.WikipediaError):

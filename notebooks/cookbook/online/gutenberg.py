@@ -1,14 +1,15 @@
 """Project Gutenberg: download a book's plain text by its id and cut off the licence boilerplate.
 
 The book (recipes 5.1 and 8.2) downloads etexts straight from Project Gutenberg. This client keeps
-that online path with plain HTTP, so it works against the real site, a mirror, or a
-:mod:`cookbook.loopback` server that serves real-format samples::
+that online path with plain HTTP, so it works against the real site, a mirror, or a local
+stand-in (:mod:`cookbook.fixtures.gutenberg`)::
 
-    text = fetch_book(100)                                  # gutenberg.org
-    text = fetch_book(100, base_url=server.url("/books"))   # loopback: /books/100.txt, ...
+    text = fetch_book(100)                        # https://www.gutenberg.org/cache/epub/100/pg100.txt
+    text = fetch_book(100, base_url=mirror_url)   # a mirror: <mirror>/100/pg100.txt, <mirror>/100.txt ...
     body = strip_headers(text)
 
-``fetch_book`` tries the URL layouts that Gutenberg and its mirrors use (``{id}/pg{id}.txt``,
+``fetch_book`` tries the URL layouts of gutenberg.org (``cache/epub/{id}/pg{id}.txt``,
+``files/{id}/{id}-0.txt``) and those of mirrors and plain folders (``{id}/pg{id}.txt``,
 ``{id}/{id}-0.txt``, ``{id}.txt``) below ``base_url``, keeps a verified copy in the download cache,
 and raises :class:`BookNotFound` (404 on every layout) or :class:`CorruptBook` (cut-off transfer,
 binary or empty content) with a message that says what went wrong.
@@ -24,10 +25,12 @@ import time
 from pathlib import Path
 from . import USER_AGENT
 
-DEFAULT_BASE_URL = "https://www.gutenberg.org/cache/epub"
-# Layouts below a base URL, tried in order: gutenberg.org's cache, the files/ tree (what the book's
-# "100-0.txt" came from), and a flat folder of "<id>.txt" files (handy for mirrors and loopback).
-URL_LAYOUTS = ("{id}/pg{id}.txt", "{id}/{id}-0.txt", "{id}.txt")
+DEFAULT_BASE_URL = "https://www.gutenberg.org"
+# Layouts below a base URL, tried in order: gutenberg.org's cache and its files/ tree (what the
+# book's "100-0.txt" came from), then the same two one level up (a base URL that already ends in
+# /cache/epub, or a mirror) and a flat folder of "<id>.txt" files.
+URL_LAYOUTS = ("cache/epub/{id}/pg{id}.txt", "files/{id}/{id}-0.txt",
+               "{id}/pg{id}.txt", "{id}/{id}-0.txt", "{id}.txt")
 
 
 class GutenbergError(RuntimeError):

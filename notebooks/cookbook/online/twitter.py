@@ -5,17 +5,14 @@ stream no longer exists: v1.1 was retired in 2023 and every X API tier that can 
 paid. The nearest current equivalent is ``GET /2/tweets/search/recent`` with a bearer token,
 which is what this module calls. Tweets come back as dicts with at least ``'id'`` and ``'text'``.
 
-Offline, :func:`archive_to_v2` turns the real tweets of the book's ``condensed_2017.json`` (Trump
-Twitter Archive format) into the same dicts, and :func:`loopback_search_route` serves them in the
-API's real response shape (``data`` + ``meta.next_token`` pages), so the client's HTTP, paging
-and error handling run for real against :mod:`cookbook.loopback`.
+Offline, :mod:`cookbook.fixtures.twitter` serves the real tweets of the book repository's
+``condensed_2017.json`` in the API's response shape (``data`` + ``meta.next_token`` pages), so
+the client's HTTP, paging and error handling run unchanged.
 """
 
 from __future__ import annotations
 
-import json
-from email.utils import parsedate_to_datetime
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .. import credentials
 from . import USER_AGENT
@@ -106,63 +103,18 @@ def _check(response) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# offline: the book repository's real tweets, in the v2 shape
-
-
-def archive_to_v2(records: Iterable[dict]) -> list[dict]:
-    """Convert Trump Twitter Archive records (``id_str``, ``text``, ``created_at`` in Twitter's
-    old ``Sun Jun 18 11:02:04 +0000 2017`` format) into v2 tweet dicts."""
-    tweets = []
-    for rec in records:
-        tweet = {"id": str(rec["id_str"]), "text": rec["text"],
-                 "edit_history_tweet_ids": [str(rec["id_str"])]}
-        if rec.get("created_at"):
-            when = parsedate_to_datetime(rec["created_at"])
-            tweet["created_at"] = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        tweets.append(tweet)
-    return tweets
+# transition: chapter 7 still calls these; use cookbook.fixtures.twitter (standin("twitter", ...))
 
 
 def load_archive(path) -> list[dict]:
-    """Read a Trump-Twitter-Archive JSON file (e.g. ``acquire.fetch('condensed_2017.json')``)
-    and return its tweets as v2 dicts."""
-    with open(path, encoding="utf-8") as handle:
-        return archive_to_v2(json.load(handle))
+    """Deprecated: :func:`cookbook.fixtures.twitter.load_archive`."""
+    from ..fixtures import twitter as fixture
 
-
-def search_page(tweets: Sequence[dict], page_size: int, token: str | None) -> dict:
-    """One page of a v2 search answer over ``tweets``: ``data`` plus ``meta`` (with
-    ``next_token`` when more remain). The token is simply the start offset, as a string."""
-    start = int(token) if token else 0
-    chunk = list(tweets[start:start + page_size])
-    meta = {"result_count": len(chunk)}
-    if chunk:
-        meta["newest_id"], meta["oldest_id"] = chunk[0]["id"], chunk[-1]["id"]
-    if start + page_size < len(tweets):
-        meta["next_token"] = str(start + page_size)
-    return ({"data": chunk, "meta": meta} if chunk else {"meta": meta})
+    return fixture.load_archive(path)
 
 
 def loopback_search_route(tweets: Sequence[dict]):
-    """A :class:`cookbook.loopback.Route` answering ``/tweets/search/recent`` in the real API's
-    shape: pages of ``max_results`` with ``meta.next_token``, and the API's 400 answer for a
-    page size outside 10..100. (The loopback handler sees only path and query, so it cannot
-    check the bearer token; a 401 is produced in the tests with a plain status Route.)
-    Matching is a case-insensitive all-words substring test, simpler than X's query language."""
-    from ..fixtures.loopback import Route
+    """Deprecated: :func:`cookbook.fixtures.twitter.search_route`."""
+    from ..fixtures import twitter as fixture
 
-    def handle(path: str, query: dict) -> Route:
-        words = query.get("query", [""])[0].lower().split()
-        size = int(query.get("max_results", ["10"])[0])
-        if not PAGE_MIN <= size <= PAGE_MAX:
-            body = {"errors": [{"parameters": {"max_results": [str(size)]},
-                                "message": "The `max_results` query parameter value is not "
-                                           "between 10 and 100"}],
-                    "title": "Invalid Request", "detail": "One or more parameters to your "
-                    "request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"}
-            return Route(json.dumps(body).encode(), status=400, content_type="application/json")
-        hits = [t for t in tweets if all(w in t["text"].lower() for w in words)]
-        page = search_page(hits, size, query.get("next_token", [None])[0])
-        return Route(json.dumps(page).encode(), content_type="application/json")
-
-    return Route(handler=handle)
+    return fixture.search_route(tweets)
