@@ -133,13 +133,15 @@ def test_corrupt_mirror_falls_through_to_online(tmp_path, monkeypatch):
     assert path.read_bytes() == PAYLOAD
 
 
-def test_offline_switch_skips_urls(monkeypatch):
+def test_offline_switch_skips_internet_urls_but_not_local_stand_ins(monkeypatch):
     monkeypatch.setenv("DLCB_OFFLINE", "1")
-    with serve({"/data.csv": Route(PAYLOAD)}) as server:
-        with pytest.raises(AcquisitionError) as err:
-            fetch(resource(Url(server.url("/data.csv"))))
-        assert server.requests == []
+    with pytest.raises(AcquisitionError) as err:
+        fetch(resource(Url("https://example.invalid/data.csv")))  # never resolved
     assert "DLCB_OFFLINE" in str(err.value)
+    with serve({"/data.csv": Route(PAYLOAD)}) as server:
+        path = fetch(resource(Url(server.url("/data.csv"))))
+        assert server.requests == ["/data.csv"]
+    assert path.read_bytes() == PAYLOAD
 
 
 def test_all_sources_fail_message_names_everything(monkeypatch):
