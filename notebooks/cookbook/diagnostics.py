@@ -1,6 +1,6 @@
-"""Tools for chapter 2 (Getting Unstuck): small real data sets, a configurable MLP, a training
-wrapper that returns plain numbers, error capture for shape mistakes, class-balance helpers, a
-per-epoch probe callback and a sweep runner.
+"""Tools for chapter 2 (Getting Unstuck): small real data sets, a configurable MLP for the sweeps,
+a compile-and-fit wrapper around the shared :func:`cookbook.training.fit`, error capture for
+shape mistakes, class-balance helpers, a per-epoch probe callback and a sweep runner.
 
 Everything runs on data that ships inside scikit-learn (the UCI handwritten digits and the
 Efron et al. diabetes table), so the chapter needs no download at all.
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .training import Run
 
 # ----------------------------------------------------------------------------------------------
 # Data
@@ -76,12 +78,19 @@ def diabetes_split(val_fraction: float = 0.25, seed: int = 0, raw_features: bool
 
 def standardize(split: Split, target: bool = True) -> tuple[Split, tuple[float, float]]:
     """Rescale features (and the target, if asked) to mean 0 and standard deviation 1 using the
-    *training* statistics only; return the new split and the target's (mean, std) so that
-    predictions can be turned back into the original units."""
-    mean, std = split.x_train.mean(axis=0), split.x_train.std(axis=0) + 1e-8
-    y_mean, y_std = (float(split.y_train.mean()), float(split.y_train.std())) if target else (0.0, 1.0)
-    return Split((split.x_train - mean) / std, (split.y_train - y_mean) / y_std,
-                 (split.x_val - mean) / std, (split.y_val - y_mean) / y_std), (y_mean, y_std)
+    *training* statistics only (:func:`cookbook.preprocessing.standardize`); return the new
+    split and the target's (mean, std) so that predictions can be turned back into the
+    original units."""
+    from .preprocessing import standardize as scale
+
+    x_train, mean, std = scale(split.x_train)
+    x_val = scale(split.x_val, mean, std)[0]
+    if not target:
+        return Split(x_train, split.y_train, x_val, split.y_val), (0.0, 1.0)
+    y_train, y_mean, y_std = scale(split.y_train[:, None])
+    y_val = scale(split.y_val[:, None], y_mean, y_std)[0]
+    return (Split(x_train, y_train[:, 0], x_val, y_val[:, 0]),
+            (float(y_mean[0]), float(y_std[0])))
 
 
 # Digits whose handwritten shape has a closed loop (0, 6, 8, 9; 4 is drawn open in this set).
@@ -151,75 +160,22 @@ def mlp(n_inputs: int, n_outputs: int, hidden: Iterable[int] = (64,), *,
     return keras.Model(inputs, outputs, name=name)
 
 
-@dataclass
-class Run:
-    """What one training run produced: the per-epoch history, the wall time of the whole fit
-    and of each epoch."""
-
-    history: dict[str, list[float]]
-    seconds: float
-    epochs_run: int
-    epoch_seconds: list[float] = field(default_factory=list)
-    epoch_cpu_seconds: list[float] = field(default_factory=list)
-
-    def last(self, key: str) -> float:
-        return float(self.history[key][-1])
-
-    @property
-    def seconds_per_epoch(self) -> float:
-        """Median epoch time, leaving out the first epoch (which also pays for tracing the
-        graph), so that settings compare on their steady-state cost."""
-        return _steady(self.epoch_seconds, self.seconds / max(self.epochs_run, 1))
-
-    @property
-    def cpu_seconds_per_epoch(self) -> float:
-        """Like :attr:`seconds_per_epoch` but in CPU time of this process (all its threads),
-        which other programs competing for the cores inflate far less than wall time."""
-        return _steady(self.epoch_cpu_seconds, math.nan)
-
-
-def _steady(values: list[float], fallback: float) -> float:
-    steady = values[1:] or values
-    return float(np.median(steady)) if steady else fallback
-
-
-def _epoch_timer():
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds: list[float] = []
-            self.cpu_seconds: list[float] = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = (time.perf_counter(), time.process_time())
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._start[0])
-            self.cpu_seconds.append(time.process_time() - self._start[1])
-
-    return EpochTimer()
-
-
 def train(model, split: Split, *, epochs: int, batch_size: int = 32, learning_rate: float = 1e-3,
           loss: Any = "sparse_categorical_crossentropy", metrics: Iterable[Any] = ("accuracy",),
           optimizer: str = "adam", clipnorm: float | None = None, callbacks=(),
-          validation: bool = True) -> Run:
-    """Compile and fit ``model`` quietly; return its history as plain floats plus the time."""
+          validation: bool = True) -> "Run":
+    """Compile ``model`` with the named optimizer and fit it quietly with the shared
+    :func:`cookbook.training.fit`; return its :class:`~cookbook.training.Run`."""
     import keras
 
+    from . import training
+
     kinds = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
-    opt = kinds[optimizer](learning_rate=learning_rate, clipnorm=clipnorm)
-    model.compile(optimizer=opt, loss=loss, metrics=list(metrics))
-    timer = _epoch_timer()
-    started = time.perf_counter()
-    fitted = model.fit(split.x_train, split.y_train, epochs=epochs, batch_size=batch_size,
-                       validation_data=(split.x_val, split.y_val) if validation else None,
-                       callbacks=[timer, *callbacks], verbose=0)
-    seconds = time.perf_counter() - started
-    history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-    return Run(history, seconds, len(history.get("loss", [])), timer.seconds, timer.cpu_seconds)
+    model.compile(optimizer=kinds[optimizer](learning_rate=learning_rate, clipnorm=clipnorm),
+                  loss=loss, metrics=list(metrics))
+    return training.fit(model, (split.x_train, split.y_train),
+                        validation=(split.x_val, split.y_val) if validation else None,
+                        epochs=epochs, batch_size=batch_size, callbacks=callbacks)
 
 
 def predict(model, x: np.ndarray) -> np.ndarray:

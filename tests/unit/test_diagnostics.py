@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cookbook import diagnostics as dg
+from cookbook import training
 
 
 def test_digits_split_is_real_scaled_and_stratified():
@@ -28,6 +29,17 @@ def test_standardize_uses_training_statistics():
     np.testing.assert_allclose(split.x_train.mean(axis=0), 0, atol=1e-4)
     assert 100 < mean < 200 and std > 10
     assert abs(split.y_val.mean()) > 1e-4  # validation is not re-centred on itself
+
+
+def test_one_standardize_and_one_run():
+    from cookbook import preprocessing
+
+    raw = dg.diabetes_split(raw_features=True)
+    split, _ = dg.standardize(raw, target=False)
+    np.testing.assert_allclose(split.x_val, preprocessing.standardize(
+        raw.x_val, *preprocessing.standardize(raw.x_train)[1:])[0])
+    np.testing.assert_array_equal(split.y_train, raw.y_train)
+    assert not hasattr(dg, "Run") and not hasattr(dg, "_epoch_timer")
 
 
 def test_digit_attributes_are_multi_label():
@@ -83,7 +95,7 @@ def test_grid_and_sweep():
 
 
 def test_loss_ratio_and_gap():
-    run = dg.Run({"loss": [2.0, 1.0], "accuracy": [0.5, 0.9], "val_accuracy": [0.5, 0.7]}, 1.0, 2,
+    run = training.Run({"loss": [2.0, 1.0], "accuracy": [0.5, 0.9], "val_accuracy": [0.5, 0.7]}, 1.0, 2,
                  [0.6, 0.4], [0.3, 0.2])
     assert dg.loss_ratio(run) == 0.5
     assert dg.accuracy_gap(run) == pytest.approx(0.2)
@@ -126,6 +138,7 @@ def test_train_and_probe_callback(keras):
     model = dg.mlp(64, 10, (16,))
     probe = dg.make_probe_callback(split.x_val[:50], 10)
     run = dg.train(model, split, epochs=2, callbacks=[probe])
+    assert isinstance(run, training.Run)                  # the shared Run, not a copy
     assert run.epochs_run == 2 and len(run.epoch_seconds) == 2 and len(run.epoch_cpu_seconds) == 2
     assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert [r["epoch"] for r in probe.records] == [1, 2]
