@@ -188,6 +188,7 @@ class Url(Source):
         import pooch
         import requests
 
+        quiet_pooch()
         dest.parent.mkdir(parents=True, exist_ok=True)
         known = f"sha256:{resource.sha256}" if resource.sha256 else None
         downloader = pooch.HTTPDownloader(
@@ -222,7 +223,7 @@ class Url(Source):
 
     def hint(self, resource):
         return (f"download {self.url} yourself and save it as "
-                f"{resource.cache_path()}" + (f" (sha256 {resource.sha256})" if resource.sha256 else ""))
+                f"{paths.shown(resource.cache_path())}" + (f" (sha256 {resource.sha256})" if resource.sha256 else ""))
 
 
 def _first_line(err: BaseException) -> str:
@@ -235,6 +236,14 @@ def _remove_partials(dest: Path) -> None:
         # pooch's temporary files are named tmpXXXX in the target folder
         if partial.is_file() and time.time() - partial.stat().st_mtime < 24 * 3600:
             partial.unlink(missing_ok=True)
+
+
+def quiet_pooch() -> None:
+    """pooch logs every download's source, temporary file and a "use this hash" hint at INFO
+    level; the progress bar and our own errors say what a reader needs."""
+    import pooch
+
+    pooch.get_logger().setLevel(logging.WARNING)
 
 
 def _offline() -> bool:
@@ -277,7 +286,7 @@ class Installed(Source):
         root = Path(list(spec.submodule_search_locations)[0])
         candidate = root / self.member
         if not candidate.exists():
-            raise SourceFailed(f"{self.member} is not in the installed {self.package} ({root})")
+            raise SourceFailed(f"{self.member} is not in the installed {self.package}")
         if candidate.is_dir():
             return candidate  # a folder inside site-packages is stable; no copy needed
         _atomic_copy(candidate, dest)
@@ -544,10 +553,10 @@ def fetch(resource: Resource | str, *, sources: Sequence[Source] | None = None) 
         if _verified(dest, resource.sha256):
             return dest
         log.warning("cached %s failed its hash check; fetching it again", dest)
-        attempts.append((f"cache {dest}", "present but failed the hash check; discarded"))
+        attempts.append((f"cache {paths.shown(dest)}", "present but failed the hash check; discarded"))
         _discard(dest)
     else:
-        attempts.append((f"cache {dest}", "not present"))
+        attempts.append((f"cache {paths.shown(dest)}", "not present"))
 
     hints: list[str] = []
     for source in (sources if sources is not None else resource.sources):

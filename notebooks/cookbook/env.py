@@ -69,6 +69,9 @@ def setup(seed: int = 42, packages=("tensorflow", "keras", "numpy")) -> dict[str
     figure resolution for inline plots; return the versions."""
     if "tensorflow" in packages or "keras" in packages:
         quiet_tensorflow()
+    from .acquire import quiet_pooch
+
+    quiet_pooch()
     try:
         import matplotlib
 

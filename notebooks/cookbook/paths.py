@@ -41,3 +41,17 @@ def mirror_dir() -> Path | None:
     if env and Path(env).is_dir():
         return Path(env)
     return None
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as a reader should see it in printed output: relative to the repository when it
+    lies inside it, under ``~`` when in the home folder, and as ``<cache>/…`` inside the data
+    cache, never as this machine's absolute path."""
+    path = Path(path)
+    for base, label in ((REPO_ROOT, ""), (cache_dir(), "<cache>/"), (Path.home(), "~/")):
+        try:
+            rel = path.resolve().relative_to(base.resolve())
+        except (ValueError, OSError):
+            continue
+        return f"{label}{rel.as_posix()}" if label else rel.as_posix()
+    return path.name if path.is_absolute() else path.as_posix()
