@@ -5,13 +5,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 MODE   ?= smoke
 JOBS   ?= 2
+# `make lab` opens the notebooks as their committed outputs were made: full mode, zoo models,
+# offline. ONLINE=1 lets them use the book's online sources instead.
+LAB_MODE ?= full
+ONLINE   ?= 0
+NB       ?=
 # The book repository's small files, as an offline mirror (CI and this workspace have it beside the repo).
 MIRROR := $(abspath ../shared/mirror)
 ifneq ($(wildcard $(MIRROR)),)
 export DLCB_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: venv lab run test test-unit lock strip data timings clean
+.PHONY: venv lab run outputs test test-unit lock data timings clean
 
 venv: $(VENV)/.installed
 
@@ -23,13 +28,18 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-## Open JupyterLab on the notebooks (MODE=smoke|full)
+## Open JupyterLab on the notebooks, in the mode their saved outputs come from (LAB_MODE=full)
 lab: venv
-	DLCB_MODE=$(MODE) $(BIN)/jupyter lab notebooks
+	DLCB_MODE=$(LAB_MODE) DLCB_OFFLINE=$(if $(filter 1,$(ONLINE)),0,1) $(BIN)/jupyter lab notebooks
 
 ## Execute every notebook headless into generated/executed/ (MODE=smoke|full)
 run: venv
 	$(BIN)/python -m cookbook.runner --mode $(MODE)
+
+## The reference run: every notebook (or NB=05) in full mode, zoo models, offline, written back
+## into notebooks/ with its outputs; then the output contract is checked
+outputs: venv
+	$(BIN)/python -m cookbook.runner --reference $(NB)
 
 ## Unit tests, hygiene checks, and every notebook in smoke mode, two at a time
 test: venv
@@ -42,10 +52,6 @@ test-unit: venv
 lock:
 	$(BIN)/python -m pip install -q pip-tools
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
-
-## Remove outputs from the notebooks before committing
-strip: venv
-	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/[0-9][0-9]_*.ipynb
 
 ## Fetch every registered dataset/model into the cache (needs the registries, or the mirror)
 data: venv
