@@ -1,4 +1,4 @@
-"""Chapter 6 helpers: Q&A loaders, pair batches, the matcher and the ranking metrics."""
+"""Chapter 6 helpers: Q&A loaders, pair batches, the masked sum, the best-epoch callback and\nthe ranking metrics (each test that needs a matcher builds a tiny one)."""
 
 import numpy as np
 import pandas as pd
@@ -107,27 +107,92 @@ def test_candidate_answers_merges_identical_texts():
     assert texts == ["x", "y"] and list(index) == [0, 1, 0]
 
 
+def _vectorizer(texts, max_tokens, length):
+    import keras
+
+    vec = keras.layers.TextVectorization(max_tokens=max_tokens, output_sequence_length=length)
+    vec.adapt(np.asarray(list(texts), dtype=object))
+    return vec
+
+
+def _tiny_matcher(vec, dim, idf=None):
+    """A small stand-in for the notebook's build_matcher: embedding (x IDF weight), masked sum,
+    cosine, sigmoid."""
+    import keras
+
+    text = keras.Input(shape=(1,), dtype="string")
+    ids = vec(text)
+    vectors = keras.layers.Embedding(vec.vocabulary_size(), dim, mask_zero=True)(ids)
+    if idf is not None:
+        weight = keras.layers.Embedding(vec.vocabulary_size(), 1, mask_zero=True,
+                                        embeddings_initializer=keras.initializers.Constant(
+                                            idf.reshape(-1, 1)))
+        vectors = keras.layers.Multiply()([vectors, weight(ids)])
+    encoder = keras.Model(text, qm.MaskedSum()(vectors), name="text_encoder")
+    q, a = keras.Input(shape=(1,), dtype="string"), keras.Input(shape=(1,), dtype="string")
+    cosine = keras.layers.Dot(axes=1, normalize=True)([encoder(q), encoder(a)])
+    matcher = keras.Model([q, a], keras.layers.Dense(1, activation="sigmoid")(cosine))
+    matcher.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+    return matcher, encoder
+
+
 def test_matcher_trains_saves_and_loads(tmp_path):
     import keras
 
+    from cookbook import training
+
     df = pd.DataFrame({"question": [f"what is thing{i} used for" for i in range(40)],
                        "answer": [f"thing{i} is a tool" for i in range(40)]})
-    vec = qm.make_vectorizer(list(df["question"]) + list(df["answer"]), 200, 8)
-    idf = qm.word_idf(vec, list(df["question"]) + list(df["answer"]))
+    texts = list(df["question"]) + list(df["answer"])
+    vec = _vectorizer(texts, 200, 8)
+    idf = qm.word_idf(vec, texts)
     assert idf[0] == 0 and idf[1] == 1 and idf.max() > idf[2]  # rarer words weigh more
     keras.utils.set_random_seed(0)
-    matcher, encoder = qm.build_matcher(vec, 16, learning_rate=1e-2, idf=idf)
-    history = matcher.fit(qm.make_pair_dataset(df, 16, negatives=1), epochs=5, verbose=0)
-    assert history.history["loss"][-1] < history.history["loss"][0]
+    matcher, encoder = _tiny_matcher(vec, 16, idf)
+    val = df.iloc[30:]
+    pick = qm.best_ranking_epoch_callback(encoder, val["question"], val["answer"], patience=3,
+                                          train=(df["question"][:10], df["answer"][:10]))
+    run = training.fit(matcher, qm.make_pair_dataset(df.iloc[:30], 16, negatives=1), epochs=5,
+                       callbacks=[pick])
+    assert run.history["loss"][-1] < run.history["loss"][0]
+    assert len(run.history["val_mrr"]) == len(run.history["mrr"]) == run.epochs_run
+    assert len(pick.history) == len(pick.train_history) == run.epochs_run + 1  # with epoch 0
+    assert pick.history[pick.best_epoch] == max(pick.history)
     path = tmp_path / "m.keras"
     matcher.save(path)
     loaded = keras.models.load_model(path, custom_objects=qm.custom_objects())
-    texts = ["what is thing3 used for", "thing3 is a tool"]
-    np.testing.assert_allclose(qm.embed_texts(qm.encoder_of(loaded), texts),
-                               qm.embed_texts(encoder, texts), atol=1e-5)
+    assert loaded.count_params() == matcher.count_params()
+    np.testing.assert_allclose(qm.embed_texts(qm.encoder_of(loaded), texts[:2]),
+                               qm.embed_texts(encoder, texts[:2]), atol=1e-5)
     ranks = qm.answer_ranks(qm.embed_texts(encoder, df["question"]),
                             qm.embed_texts(encoder, df["answer"]), np.arange(40))
     assert qm.ranking_metrics(ranks)["mrr"] > 0.5  # shared rare words make this easy
+
+
+def test_best_epoch_weights_are_restored_and_patience_stops(monkeypatch):
+    import keras
+
+    qs = [f"question about topic{i}" for i in range(12)]
+    ans = [f"topic{i} answer" for i in range(12)]
+    keras.utils.set_random_seed(1)
+    matcher, encoder = _tiny_matcher(_vectorizer(qs + ans, 100, 6), 8)
+    scripted = iter([0.2, 0.5, 0.4, 0.3])  # epochs 0..3: the best is epoch 1
+    monkeypatch.setattr(qm, "ranking_mrr", lambda *args: next(scripted))
+    pick = qm.best_ranking_epoch_callback(encoder, qs, ans, patience=2)
+    pick.set_model(matcher)
+    pick.on_train_begin()
+    snapshots = []
+    for epoch in range(3):
+        matcher.set_weights([w + 1.0 for w in matcher.get_weights()])  # "training"
+        snapshots.append([w.copy() for w in matcher.get_weights()])
+        logs = {}
+        pick.on_epoch_end(epoch, logs)
+        assert "val_mrr" in logs and "mrr" not in logs
+    assert matcher.stop_training  # two epochs without beating epoch 1
+    pick.on_train_end()
+    assert pick.best_epoch == 1 and pick.history == [0.2, 0.5, 0.4, 0.3]
+    for w, kept in zip(matcher.get_weights(), snapshots[0]):
+        np.testing.assert_array_equal(w, kept)
 
 
 def test_masked_sum_ignores_padding():
@@ -144,9 +209,9 @@ def test_nearest_questions_finds_itself():
     import keras
 
     qs = ["how to copy a file", "why is the sky blue", "best pizza topping"]
-    vec = qm.make_vectorizer(qs, 50, 6)
+    vec = _vectorizer(qs, 50, 6)
     keras.utils.set_random_seed(0)
-    _, encoder = qm.build_matcher(vec, 8)
+    _, encoder = _tiny_matcher(vec, 8)
     table = qm.NearestQuestions(encoder, qs).nearest("why is the sky blue", n=2)
     assert table["question"].iloc[0] == "why is the sky blue"
     assert table["similarity"].iloc[0] == pytest.approx(1.0, abs=1e-3)

@@ -1,9 +1,12 @@
-"""The Stack Exchange dump client, exercised end to end against a loopback server."""
+"""The Stack Exchange dump client, exercised end to end against a loopback server, and the
+stand-in (cookbook.fixtures.stackexchange) that serves it a real-format dump."""
 
 import io
 
 import pytest
 
+from cookbook import fixtures
+from cookbook.fixtures import stackexchange as fx
 from cookbook.fixtures.loopback import Route, serve
 from cookbook.online import stackexchange as se
 
@@ -23,7 +26,10 @@ THREADS = [
 
 @pytest.fixture()
 def sample_archive(tmp_path):
-    return se.write_sample_dump(tmp_path / "src" / "site.7z", se.posts_xml(THREADS))
+    path = tmp_path / "src" / "site.7z"
+    path.parent.mkdir()
+    path.write_bytes(fx.dump_7z(fx.posts_xml(THREADS)))
+    return path
 
 
 def test_dump_names_follow_the_archive_layout():
@@ -33,7 +39,7 @@ def test_dump_names_follow_the_archive_layout():
 
 
 def test_iter_posts_streams_rows_and_honours_limit():
-    xml = se.posts_xml(THREADS)
+    xml = fx.posts_xml(THREADS)
     rows = list(se.iter_posts(io.BytesIO(xml)))
     assert len(rows) == 3 + 4  # three questions, four answers
     assert rows[0]["Title"] == THREADS[0]["title"]
@@ -41,7 +47,7 @@ def test_iter_posts_streams_rows_and_honours_limit():
 
 
 def test_pairs_join_accepted_answers_and_clean_html():
-    pairs = se.pair_accepted_answers(se.iter_posts(io.BytesIO(se.posts_xml(THREADS))))
+    pairs = se.pair_accepted_answers(se.iter_posts(io.BytesIO(fx.posts_xml(THREADS))))
     assert [p["title"] for p in pairs] == [t["title"] for t in THREADS[:2]]
     first = pairs[0]
     assert first["answer"] == "Use float() or int()."
@@ -102,3 +108,32 @@ def test_archive_without_posts_is_rejected(tmp_path):
 def test_malformed_xml_is_reported():
     with pytest.raises(se.CorruptDump, match="not well-formed"):
         list(se.iter_posts(io.BytesIO(b"<posts><row Id='1' /><row")))
+
+
+def test_standin_serves_the_sample_dump_to_the_real_client(tmp_path, monkeypatch):
+    monkeypatch.delenv("DLCB_ONLINE", raising=False)
+    base_url = fixtures.standin("stackexchange", site="travel.stackexchange.com", threads=THREADS)
+    archive = se.download_dump("travel.stackexchange.com", tmp_path, base_url=base_url)
+    rows = list(se.iter_posts(se.extract_posts(archive, tmp_path / "x")))
+    assert len(rows) == 7 and len(se.pair_accepted_answers(rows)) == 2
+
+
+def test_standin_online_is_the_archive(monkeypatch):
+    monkeypatch.setenv("DLCB_ONLINE", "1")
+    assert fixtures.standin("stackexchange") == se.DEFAULT_BASE_URL == fx.REAL_BASE_URL
+
+
+def test_sample_threads_from_real_text():
+    faq = [{"question": f"How do I do thing {i}?", "answer": f"Use tool {i}.", "category": "programming"}
+           for i in range(40)]
+    chat = [{"question": q, "answer": f"reply {n} to {q}", "category": c}
+            for q, c in [("My printer is broken.", "tech_support"), ("Hello", "greetings"),
+                         ("My laptop is slow.", "tech_support")] for n in range(5)]
+    threads = fx.sample_threads(faq, chat)
+    assert len(threads) == fx.FAQ_ACCEPTED + 2 + fx.FAQ_UNACCEPTED
+    support = [t for t in threads if t["tags"] == ["tech-support"]]
+    assert [t["title"] for t in support] == ["My laptop is slow.", "My printer is broken."]
+    assert all(len(t["answers"]) == 3 and t["accepted"] == 0 for t in support)
+    pairs = se.pair_accepted_answers(se.iter_posts(io.BytesIO(fx.posts_xml(threads))))
+    assert len(pairs) == sum(t["accepted"] is not None for t in threads) == fx.FAQ_ACCEPTED + 2
+    assert pairs[0]["answer"] == "Use tool 0." and pairs[0]["tags"] == ["python", "programming"]

@@ -17,8 +17,8 @@ Against the real archive::
     archive = download_dump("travel.stackexchange.com", "data/se")
     posts = list(iter_posts(extract_posts(archive, "data/se"), limit=100_000))
 
-Against a :mod:`cookbook.loopback` server, pass ``base_url=server.url("/stackexchange")``.
-:func:`write_sample_dump` builds a small real-format archive for such a server.
+Any server laid out like the archive works: pass its address as ``base_url`` (the notebook's
+offline stand-in is :mod:`cookbook.fixtures.stackexchange`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
-from xml.sax.saxutils import quoteattr
 from . import USER_AGENT
 
 DEFAULT_BASE_URL = "https://archive.org/download/stackexchange"
@@ -215,57 +214,3 @@ def pair_accepted_answers(posts: Iterable[Mapping[str, str]]) -> list[dict]:
         })
     pairs.sort(key=lambda p: p["question_id"])
     return pairs
-
-
-# --------------------------------------------------------------------------------------------
-# real-format samples (for loopback servers and tests)
-
-
-def posts_xml(threads: Iterable[Mapping], *, start_id: int = 1) -> bytes:
-    """Write a Posts.xml in the dumps' format from ``threads``: mappings with ``title``,
-    ``question`` (HTML body text), ``answers`` (list of answer bodies), optional ``accepted``
-    (index into answers, or None), ``tags``, ``view_count`` and ``score``."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<posts>"]
-    next_id = start_id
-    for thread in threads:
-        qid = next_id
-        answer_ids = list(range(qid + 1, qid + 1 + len(thread.get("answers", []))))
-        next_id = qid + 1 + len(answer_ids)
-        accepted = thread.get("accepted", 0 if answer_ids else None)
-        attrs = {"Id": qid, "PostTypeId": QUESTION,
-                 "CreationDate": f"2016-01-{1 + qid % 28:02d}T10:00:00.000",
-                 "Score": thread.get("score", 0), "ViewCount": thread.get("view_count", 0),
-                 "Body": f"<p>{html.escape(thread['question'], quote=False)}</p>\n",
-                 "Title": thread["title"],
-                 "Tags": "".join(f"<{t}>" for t in thread.get("tags", ())),
-                 "AnswerCount": len(answer_ids), "CommentCount": 0}
-        if accepted is not None:
-            attrs["AcceptedAnswerId"] = answer_ids[accepted]
-        lines.append(_row(attrs))
-        for aid, body in zip(answer_ids, thread.get("answers", [])):
-            lines.append(_row({"Id": aid, "PostTypeId": ANSWER, "ParentId": qid,
-                               "CreationDate": f"2016-02-{1 + aid % 28:02d}T10:00:00.000",
-                               "Score": 1, "Body": f"<p>{html.escape(body, quote=False)}</p>\n",
-                               "CommentCount": 0}))
-    lines.append("</posts>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _row(attrs: Mapping) -> str:
-    # quoteattr escapes &, <, > and quotes, and keeps newlines as character references
-    return "  <row " + " ".join(f"{k}={_attr(v)}" for k, v in attrs.items()) + " />"
-
-
-def _attr(value) -> str:
-    return quoteattr(str(value), {"\n": "&#xA;", "\r": "&#xD;", "\t": "&#x9;"})
-
-
-def write_sample_dump(path: str | os.PathLike, posts: bytes) -> Path:
-    """Pack ``posts`` (a Posts.xml) into a 7z archive at ``path``, as the dumps are shipped."""
-    import py7zr
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with py7zr.SevenZipFile(path, "w") as z:
-        z.writestr(posts, "Posts.xml")
-    return path

@@ -1,9 +1,10 @@
-"""Question/answer matching (chapter 6): load real Q&A pairs, featurize them with Keras 3's
-``TextVectorization``, train a bag-of-embeddings matcher on true versus random pairs, and rank
-answers for held-out questions.
+"""Question/answer matching (chapter 6): the plumbing around the notebook's matcher.
 
-The model follows the book's idea: one shared word embedding, a text is the sum of its word
-vectors, and the cosine between a question's and an answer's vector says how well they match.
+Load real Q&A pairs and split them by question; the ``MaskedSum`` layer and per-word IDF weights
+the notebook's model uses (``custom_objects()`` reads a saved one); true-versus-random pair
+batches for training; a callback that keeps the epoch that ranks validation answers best; and
+the ranking metrics and baselines of recipe 6.6. The model itself (embedding, sum, cosine) is
+defined in the notebook.
 """
 
 from __future__ import annotations
@@ -109,20 +110,7 @@ def split_questions(df, test_fraction: float, seed: int = 0):
 
 
 # --------------------------------------------------------------------------------------------
-# featurizing and the model
-
-
-def make_vectorizer(texts: Iterable[str], max_tokens: int, sequence_length: int):
-    """Keras 3's TextVectorization (the old Tokenizer is gone): lowercase, strip punctuation,
-    split on whitespace, keep the ``max_tokens`` most frequent words (0 = padding, 1 = unknown),
-    and pad or cut every text to ``sequence_length`` ids."""
-    import keras
-
-    vectorizer = keras.layers.TextVectorization(
-        max_tokens=max_tokens, output_mode="int", output_sequence_length=sequence_length,
-        name="vectorize")
-    vectorizer.adapt(np.asarray(list(texts), dtype=object))
-    return vectorizer
+# model plumbing (the matcher itself is built in the notebook)
 
 
 def _register():
@@ -162,8 +150,17 @@ def masked_sum_layer(**kwargs):
 
 
 def custom_objects() -> dict:
+    """What ``keras.models.load_model`` needs to read a saved matcher."""
     masked_sum_layer()
     return {"cookbook>MaskedSum": _MASKED_SUM}
+
+
+def __getattr__(name: str):
+    # ``qm.MaskedSum`` is the layer class, registered (and keras imported) on first use
+    if name == "MaskedSum":
+        masked_sum_layer()
+        return _MASKED_SUM
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def word_idf(vectorizer, texts: Sequence[str]) -> np.ndarray:
@@ -176,52 +173,6 @@ def word_idf(vectorizer, texts: Sequence[str]) -> np.ndarray:
     idf = np.log((1 + len(ids)) / (1 + doc_freq)) + 1
     idf[0], idf[1] = 0.0, 1.0
     return idf.astype("float32")
-
-
-def build_matcher(vectorizer, embedding_dim: int, learning_rate: float = 1e-3, seed: int = 0,
-                  idf: np.ndarray | None = None):
-    """Return ``(matcher, encoder)``.
-
-    ``encoder``: a text (string) -> the sum of its word embeddings.
-    ``matcher``: (question, answer) strings -> probability that they belong together, computed
-    as sigmoid(w * cosine + b) so that a cross-entropy loss can train it. The book fed the bare
-    cosine to an MSE loss; the learned scale lets true pairs reach a confident score.
-
-    With ``idf``, each word vector is scaled by a trainable per-word weight that starts at the
-    word's IDF (the book's notebook did the same): rare, telling words count more in the sum
-    than "the" or "is", which matters for long answers."""
-    import keras
-
-    vocab = vectorizer.vocabulary_size()
-    embed = keras.layers.Embedding(vocab, embedding_dim, mask_zero=True, name="word_embedding",
-                                   embeddings_initializer=keras.initializers.RandomUniform(
-                                       -0.05, 0.05, seed=seed))
-    summed = masked_sum_layer(name="sum_words")
-    weight = None
-    if idf is not None:
-        weight = keras.layers.Embedding(vocab, 1, mask_zero=True, name="word_weight",
-                                        embeddings_initializer=keras.initializers.Constant(
-                                            np.asarray(idf, dtype="float32").reshape(-1, 1)))
-
-    def encode(text_input):
-        ids = vectorizer(text_input)
-        vectors = embed(ids)
-        if weight is not None:
-            vectors = keras.layers.Multiply(name="idf_weighted")([vectors, weight(ids)])
-        return summed(vectors)
-
-    text = keras.Input(shape=(1,), dtype="string", name="text")
-    encoder = keras.Model(text, encode(text), name="text_encoder")
-    question = keras.Input(shape=(1,), dtype="string", name="question")
-    answer = keras.Input(shape=(1,), dtype="string", name="answer")
-    cosine = keras.layers.Dot(axes=1, normalize=True, name="cosine")(
-        [encoder(question), encoder(answer)])
-    score = keras.layers.Dense(1, activation="sigmoid", name="match",
-                               kernel_initializer=keras.initializers.Constant(5.0))(cosine)
-    matcher = keras.Model([question, answer], score, name="qa_matcher")
-    matcher.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                    metrics=["accuracy"])
-    return matcher, encoder
 
 
 def encoder_of(matcher):
@@ -292,37 +243,46 @@ def ranking_mrr(encoder, questions: Sequence[str], answers: Sequence[str]) -> fl
 
 
 def best_ranking_epoch_callback(encoder, questions: Sequence[str], answers: Sequence[str],
-                                patience: int | None = None):
+                                patience: int | None = None, train: tuple | None = None):
     """A Keras callback that measures answer-ranking MRR on validation questions after every
-    epoch (and once before training), and at the end restores the weights of the best epoch.
+    epoch (and once before training, epoch 0), logs it as ``val_mrr``, and at the end restores
+    the weights of the best epoch. With ``train=(questions, answers)`` it also ranks those
+    training questions' answers and logs ``mrr``, so the two curves show when the model starts
+    to memorize its training pairs.
 
     Why not the validation loss: with a few hundred questions the model soon fits its training
     pairs, and the pair loss keeps moving while the ranking of unseen answers gets worse.
     Ranking is what 6.6 measures, so it picks the epoch. With ``patience``, training stops once
-    that many epochs in a row have not beaten the best."""
+    that many epochs in a row have not beaten the best. ``history`` / ``train_history`` hold
+    the MRRs from epoch 0 on; ``best_epoch`` is 0 for the untrained weights."""
     import keras
 
     class BestRankingEpoch(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.history: list[float] = []
+            self.train_history: list[float] = []
             self.best_epoch, self.best_weights = 0, None
 
         def _measure(self, epoch):
             mrr = ranking_mrr(encoder, questions, answers)
             self.history.append(mrr)
+            if train is not None:
+                self.train_history.append(ranking_mrr(encoder, *train))
             if mrr >= max(self.history):
                 self.best_epoch, self.best_weights = epoch, self.model.get_weights()
             return mrr
 
         def on_train_begin(self, logs=None):
-            self.history, self.best_weights = [], None
+            self.history, self.train_history, self.best_weights = [], [], None
             self._measure(0)
 
         def on_epoch_end(self, epoch, logs=None):
             mrr = self._measure(epoch + 1)
             if logs is not None:
                 logs["val_mrr"] = mrr
+                if self.train_history:
+                    logs["mrr"] = self.train_history[-1]
             if patience is not None and epoch + 1 - self.best_epoch >= patience:
                 self.model.stop_training = True
 
