@@ -1,4 +1,4 @@
-"""Dialogue extraction and pairing (cookbook.dialogue)."""
+"""Dialogue extraction, pairing and the held-out split (cookbook.text.dialogue)."""
 
 from cookbook.text import dialogue
 
@@ -65,16 +65,38 @@ def test_format_conversations_blank_line_between():
     assert dialogue.format_conversations([["a", "b"], ["c", "d"]]) == "a\nb\n\nc\nd\n"
 
 
-def test_gutenberg_file_round_trips_through_strip_headers():
-    from cookbook.online.gutenberg import strip_headers
-
-    body = "Some text.\n\n\"Speech,\" she said."
-    wrapped = dialogue.gutenberg_file("A Book", "Someone", body, 1)
-    assert "*** START OF THE PROJECT GUTENBERG EBOOK A BOOK ***" in wrapped
-    assert strip_headers(wrapped) == body
-
-
 def test_load_chatterbot_reads_yaml(tmp_path):
     (tmp_path / "greetings.yml").write_text(
         "categories:\n- greetings\nconversations:\n- - Hello\n  - Hi\n- - Alone\n")
     assert dialogue.load_chatterbot(tmp_path) == [["Hello", "Hi"]]
+
+
+def test_tokenize_is_the_shared_tokenizer_keeping_question_marks():
+    from cookbook.text import vocab
+
+    text = "Is it Mr. Darcy's? I_think so!"
+    assert dialogue.tokenize(text) == vocab.tokenize(text, punctuation="?")
+    assert dialogue.tokenize(text) == ["is", "it", "mr", "darcy's", "?", "i", "think", "so"]
+
+
+def test_split_conversations_is_seeded_disjoint_and_complete():
+    convs = [[f"turn {i} a", f"turn {i} b"] for i in range(100)]
+    train, dev, test = dialogue.split_conversations(convs, (0.05, 0.05), seed=0)
+    assert (len(train), len(dev), len(test)) == (90, 5, 5)
+    assert sorted(map(tuple, train + dev + test)) == sorted(map(tuple, convs))
+    assert dialogue.split_conversations(convs, (0.05, 0.05), seed=0) == [train, dev, test]
+
+
+def test_conversation_split_leaves_no_held_out_sentence_in_training():
+    """A pair split leaks (the reply of one pair is the next pair's prompt); splitting by
+    conversation and dropping held-out pairs made of stock lines leaves no overlap."""
+    convs = [["Hello there.", "Yes.", f"Line {i} one.", f"Line {i} two."] for i in range(40)]
+    pairs = dialogue.conversation_pairs(convs)
+    leaky_train, leaky_val = pairs[::2], pairs[1::2]
+    assert dialogue.sentences_of(leaky_val) & dialogue.sentences_of(leaky_train)
+    train, held = dialogue.split_conversations(convs, (0.1,), seed=0)
+    train_pairs = dialogue.conversation_pairs(train)
+    seen = dialogue.sentences_of(train_pairs)
+    held_pairs = dialogue.unseen_pairs(dialogue.conversation_pairs(held), seen)
+    assert held_pairs and not dialogue.sentences_of(held_pairs) & seen
+    assert all("line" in p and "line" in r for p, r in held_pairs)  # "yes" pairs went

@@ -13,14 +13,16 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+import numpy as np
+
+from ..datasets.rpackages import read_r_lazyload
+from .vocab import tokenize as _tokenize
 
 # Typographic quotes become the plain ones most Gutenberg texts use; the single curly quotes are
 # almost always apostrophes ("don’t"), so they become "'".
 _QUOTE_MAP = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])['\"]?\s+(?=[\"'(]?[A-Z0-9])")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|\?")
 
 
 def normalize_text(text: str) -> str:
@@ -88,8 +90,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens plus '?', as the book's chatbot data: 'Is it?' -> ['is', 'it', '?']."""
-    return _TOKEN.findall(text.lower().replace("_", " "))
+    """The chatbot's tokens: :func:`cookbook.text.vocab.tokenize` keeping '?' (the book's
+    choice): 'Is it?' -> ['is', 'it', '?']."""
+    return _tokenize(text, punctuation="?")
 
 
 def conversation_pairs(conversations: Iterable[Sequence[str]],
@@ -118,8 +121,6 @@ def format_conversations(conversations: Iterable[Sequence[str]]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # offline sources
-
-
 
 
 AUSTEN_NOVELS = ("emma", "mansfieldpark", "northangerabbey", "persuasion", "prideprejudice",
@@ -157,18 +158,32 @@ def chat_pairs(conversations: Iterable[Sequence[str]], max_tokens: int | None = 
     return pairs
 
 
-def gutenberg_file(title: str, author: str, body: str, book_id: int) -> str:
-    """Wrap a public-domain text in Project Gutenberg's plain-text layout (licence header with the
-    START marker, body, END marker and licence footer), to serve the online path on loopback."""
-    return (f"\ufeffThe Project Gutenberg eBook of {title}\r\n\r\n"
-            "This ebook is for the use of anyone anywhere in the United States and\r\n"
-            "most other parts of the world at no cost and with almost no restrictions\r\n"
-            "whatsoever.\r\n\r\n"
-            f"Title: {title}\r\n\r\nAuthor: {author}\r\n\r\n"
-            f"Release date: see https://www.gutenberg.org/ebooks/{book_id}\r\n\r\n"
-            "Language: English\r\n\r\n"
-            f"*** START OF THE PROJECT GUTENBERG EBOOK {title.upper()} ***\r\n\r\n"
-            + body.replace("\n", "\r\n")
-            + f"\r\n\r\n*** END OF THE PROJECT GUTENBERG EBOOK {title.upper()} ***\r\n\r\n"
-            "Updated editions will replace the previous one--the old editions will\r\n"
-            "be renamed.\r\n")
+# --------------------------------------------------------------------------------------------
+# held-out split
+
+
+def split_conversations(conversations: Sequence, fractions: Sequence[float] = (0.05, 0.05),
+                        seed: int = 0) -> list[list]:
+    """Shuffle whole conversations (seeded) and cut them into a training part plus one part per
+    entry of ``fractions`` (the book holds out 5% for development and 5% for test). Splitting
+    conversations rather than pairs matters: inside a conversation the reply of one pair is the
+    prompt of the next, so a pair split puts held-out sentences into the training data."""
+    order = np.random.default_rng(seed).permutation(len(conversations))
+    sizes = [int(round(f * len(conversations))) for f in fractions]
+    parts, lo = [], 0
+    for size in sizes:
+        parts.append([conversations[i] for i in order[lo:lo + size]])
+        lo += size
+    return [[conversations[i] for i in order[lo:]], *parts]
+
+
+def sentences_of(pairs: Iterable[tuple[str, str]]) -> set[str]:
+    """Every prompt and reply of ``pairs``."""
+    return {side for pair in pairs for side in pair}
+
+
+def unseen_pairs(pairs: Iterable[tuple[str, str]], seen: set[str]) -> list[tuple[str, str]]:
+    """The pairs whose prompt and reply both are absent from ``seen``: short stock lines ("yes",
+    "what is your name ?") recur across conversations, and a held-out pair made of them is not
+    held out at all."""
+    return [(p, r) for p, r in pairs if p not in seen and r not in seen]

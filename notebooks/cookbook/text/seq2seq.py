@@ -1,18 +1,22 @@
-"""Encoder-decoder models in Keras 3 (recipes 8.1, 8.3 and 8.4).
+"""Plumbing around the encoder-decoder models of recipes 8.1, 8.3 and 8.4.
 
-An encoder LSTM reads the source sequence and hands its final state to a decoder LSTM, which is
-trained with teacher forcing (it sees the true previous target token) and, at inference, feeds
-back its own predictions one step at a time. The chatbot's decoder also attends over all encoder
-outputs. The same layer names are used in training and inference, so a saved training model can
-be taken apart into an encoder and a one-step decoder after loading.
+The training model itself (embeddings, encoder LSTM, decoder LSTM, attention, softmax) is built
+in the chapter's notebook. This module holds what surrounds it: turning pairs into id arrays,
+length-bucketed batches, cutting a trained model into an encoder and a one-step decoder
+(:func:`inference_models`), greedy and beam decoding, byte-pair encoding and SentencePiece, and
+the evaluation numbers. :func:`inference_models` finds the trained layers by name, so a model
+must use the names ``enc_embedding``, ``encoder``, ``dec_embedding``, ``decoder``, ``next_token``
+and, with attention, ``attention``, ``attention_concat`` and ``attention_mix``.
 
-Token ids: 0 = padding, 1 = start of sequence, 2 = end of sequence, 3.. = symbols.
+Token ids follow :mod:`cookbook.text.vocab` with ``reserved=(PAD, START, END)``:
+0 = padding, 1 = start of sequence, 2 = end of sequence, 3.. = symbols.
 """
 
 from __future__ import annotations
 
 import collections
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -20,6 +24,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 PAD, START, END = 0, 1, 2
+SEQ2SEQ_RESERVED = ("<pad>", "<s>", "</s>")  # vocab.PAD, vocab.START, vocab.END -> ids 0, 1, 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -45,52 +50,23 @@ def split_pairs(pairs: Sequence, val_fraction: float = 0.1, seed: int = 0) -> tu
     return [pairs[i] for i in order[:cut]], [pairs[i] for i in order[cut:]]
 
 
-@dataclass(frozen=True)
-class CharTable:
-    """Characters <-> ids, with the three reserved ids first."""
+def char_vocabulary(words: Iterable[str]):
+    """A character :class:`~cookbook.text.vocab.Vocabulary` with the seq2seq reserved ids
+    (0 pad, 1 start, 2 end), characters most frequent first."""
+    from . import vocab
 
-    chars: str
-
-    @classmethod
-    def from_words(cls, words: Iterable[str]) -> "CharTable":
-        return cls("".join(sorted(set("".join(words)))))
-
-    @property
-    def size(self) -> int:
-        return len(self.chars) + 3
-
-    def encode(self, words: Sequence[str], length: int, reverse: bool = False,
-               start: bool = False, end: bool = False) -> np.ndarray:
-        """Right-padded id matrix; unknown characters are dropped. ``reverse`` flips the word
-        (the book's trick: the end of the singular, where the plural changes, is read last)."""
-        index = {ch: i + 3 for i, ch in enumerate(self.chars)}
-        out = np.full((len(words), length), PAD, dtype="int32")
-        for row, word in enumerate(words):
-            ids = [index[ch] for ch in (word[::-1] if reverse else word) if ch in index]
-            ids = ([START] if start else []) + ids + ([END] if end else [])
-            ids = ids[:length]
-            out[row, :len(ids)] = ids
-        return out
-
-    def decode(self, ids: Sequence[int]) -> str:
-        """Ids -> text, stopping at the end marker; reserved ids are skipped."""
-        chars = []
-        for i in ids:
-            if i == END:
-                break
-            if i >= 3:
-                chars.append(self.chars[i - 3])
-        return "".join(chars)
+    return vocab.Vocabulary.fit(words, reserved=SEQ2SEQ_RESERVED)
 
 
-def plural_arrays(pairs: Sequence[tuple[str, str]], table: CharTable, src_len: int, tgt_len: int,
+def plural_arrays(pairs: Sequence[tuple[str, str]], table, src_len: int, tgt_len: int,
                   reverse: bool = True):
     """Encoder input, decoder input (start + plural) and decoder target (plural + end), with
-    padding kept in the target: like the book, the model also learns where the word stops."""
+    padding kept in the target: like the book, the model also learns where the word stops.
+    ``table`` is a :class:`~cookbook.text.vocab.Vocabulary` with :data:`SEQ2SEQ_RESERVED`."""
     singulars = [s for s, _ in pairs]
     plurals = [p for _, p in pairs]
-    enc = table.encode(singulars, src_len, reverse=reverse)
-    target = table.encode(plurals, tgt_len, end=True)
+    enc = table.encode_batch(singulars, src_len, reverse=reverse)
+    target = table.encode_batch(plurals, tgt_len, end=True)
     dec_in = np.concatenate([np.full((len(pairs), 1), START, "int32"), target[:, :-1]], axis=1)
     dec_in[dec_in == END] = PAD
     return enc, dec_in, target
@@ -115,39 +91,11 @@ def word_accuracy(predicted: Sequence[str], expected: Sequence[str]) -> float:
 # models
 
 
-def build_seq2seq(src_vocab: int, tgt_vocab: int, *, embed_dim: int = 64, units: int = 256,
-                  attention: bool = False, dropout: float = 0.0, mask_target: bool = False,
-                  name: str = "seq2seq"):
-    """The teacher-forced training model ``[source ids, decoder input ids] -> next-token probs``.
-
-    The encoder ignores source padding (mask); with ``attention`` the decoder output is combined
-    with a dot-product summary of the encoder outputs (Luong style) before the softmax."""
+def _attend(dec_seq, enc_seq, src, parts):
+    """The trained model's attention block, applied to one decoder step: dot-product attention
+    over the unpadded encoder outputs, then the tanh mix of decoder output and context."""
     import keras
-    from keras import layers
 
-    src = keras.Input((None,), dtype="int32", name="source")
-    dec_in = keras.Input((None,), dtype="int32", name="decoder_input")
-    src_emb = layers.Embedding(src_vocab, embed_dim, mask_zero=True, name="enc_embedding")(src)
-    enc_seq, h, c = layers.LSTM(units, return_sequences=True, return_state=True, dropout=dropout,
-                                name="encoder")(src_emb)
-    dec_emb = layers.Embedding(tgt_vocab, embed_dim, mask_zero=mask_target, name="dec_embedding")(dec_in)
-    dec_seq = layers.LSTM(units, return_sequences=True, dropout=dropout, name="decoder")(
-        dec_emb, initial_state=[h, c])
-    features = _attend(dec_seq, enc_seq, src) if attention else dec_seq
-    probs = layers.Dense(tgt_vocab, activation="softmax", name="next_token")(features)
-    return keras.Model([src, dec_in], probs, name=name)
-
-
-def _attend(dec_seq, enc_seq, src, parts=None):
-    """Dot-product attention over the (unpadded) encoder outputs, then a tanh mix. ``parts``
-    holds the trained layers when the inference model reuses them."""
-    import keras
-    from keras import layers
-
-    parts = parts or {"attention": layers.Attention(name="attention"),
-                      "attention_concat": layers.Concatenate(name="attention_concat"),
-                      "attention_mix": layers.Dense(dec_seq.shape[-1], activation="tanh",
-                                                    name="attention_mix")}
     src_mask = keras.ops.not_equal(src, PAD)
     context = parts["attention"]([dec_seq, enc_seq], mask=[None, src_mask])
     return parts["attention_mix"](parts["attention_concat"]([dec_seq, context]))
@@ -155,7 +103,7 @@ def _attend(dec_seq, enc_seq, src, parts=None):
 
 @dataclass
 class InferenceModels:
-    """The encoder and the one-step decoder cut out of a trained :func:`build_seq2seq` model.
+    """The encoder and the one-step decoder cut out of a trained encoder-decoder model.
     ``encode``/``decode_step`` are compiled versions (one graph for all batch sizes and lengths):
     decoding calls the step model once per output token, where eager calls are slow."""
 
@@ -380,6 +328,12 @@ def masked_cross_entropy(probs: np.ndarray, targets: np.ndarray) -> float:
     return float(-np.log(picked[mask] + 1e-12).mean())
 
 
+def masked_accuracy(probs: np.ndarray, targets: np.ndarray) -> float:
+    """Share of non-padding target tokens that are the model's most likely next token."""
+    mask = targets != PAD
+    return float(np.mean((probs.argmax(-1) == targets)[mask]))
+
+
 # --------------------------------------------------------------------------------------------
 # training input
 
@@ -420,4 +374,10 @@ def length_batches(src: np.ndarray, dec_in: np.ndarray, target: np.ndarray, batc
 
     ids = tf.TensorSpec((None, None), tf.int32)
     signature = ((ids, ids), ids) + ((tf.TensorSpec((None, None), tf.float32),) if sample_weight else ())
-    return tf.data.Dataset.from_generator(batches, output_signature=signature).prefetch(2)
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    # a known length lets Keras end each epoch cleanly (no "input ran out of data")
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(-(-len(src) // batch_size)))
+    # the batches are reshuffled above, every epoch: Keras's own shuffle flag has nothing to do
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
+                            category=UserWarning)
+    return dataset.prefetch(2)
