@@ -152,3 +152,18 @@ def test_2_6_learning_rate_sweep(metrics):
 
 def test_smoke_run_fits_the_time_budget(metrics):
     assert metrics["_wall_seconds"] < wall_budget_s()
+
+
+# Book vs this notebook ------------------------------------------------------------------------
+
+def test_closing_table_has_one_row_per_compared_recipe(metrics):
+    rows = metrics["closing_table"]
+    assert [row[0].split()[0] for row in rows] == ["2.2", "2.2", "2.3", "2.4", "2.5", "2.5", "2.6"]
+    assert all(len(row) == 4 and all(cell.strip() for cell in row) for row in rows)
+    assert all(row[1].startswith("the book") for row in rows)    # every figure names its source
+    # the third column carries this run's numbers, not typed-in copies
+    params = metrics["example_params"]
+    assert rows[0][2] == f"{params['hidden']} + {params['output']} = {metrics['example_total_params']}"
+    assert f"{metrics['standardized_outside_unit']:.0%}" in rows[3][2]
+    assert f"{metrics['overfit_mse_gap']['none']:.2f}" in rows[4][2]
+    assert f"{metrics['dropout_check']['kept_value']:.3f}" in rows[5][2]
