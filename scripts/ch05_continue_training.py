@@ -17,15 +17,16 @@ env.setup()
 BUDGET = float(sys.argv[1]) if len(sys.argv) > 1 else 1200
 model, card = zoo.load_keras(5, "shakespeare_char_lstm")
 text = ch05.load_shakespeare()
-vocab = tg.CharVocab(card["vocab"])
+vocab = tg.vocab_from_card(card)
 train_ids, val_ids = tg.split_ids(vocab.encode(text), 0.1)
 d = card["data"]
 before = tg.evaluate_ids(model, val_ids, d["seq_len"], d["batch_size"])
 print("before", before, flush=True)
 steps0 = int(model.optimizer.iterations.numpy())
-history, seconds = tg.train_char_model(model, train_ids, val_ids[:50_000], seq_len=d["seq_len"],
+run = tg.train_char_model(model, train_ids, val_ids[:50_000], seq_len=d["seq_len"],
     batch_size=d["batch_size"], epochs=200, steps_per_epoch=150, time_budget_s=BUDGET,
     seed=100, verbose=2, base_lr=1e-3)
+history, seconds = run.history, run.seconds
 after = tg.evaluate_ids(model, val_ids, d["seq_len"], d["batch_size"])
 print("after", after, seconds, flush=True)
 if after["accuracy"] > before["accuracy"]:

@@ -10,11 +10,16 @@ held-out text. Mixed bfloat16 precision is used when the CPU has bfloat16 units.
 import argparse
 import json
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from cookbook import env, zoo  # noqa: E402
 from cookbook.text import textgen as tg  # noqa: E402
 from cookbook.datasets import ch05  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ch05_model import build_char_lstm  # noqa: E402  (the notebook's own model cell)
 
 NAME = "shakespeare_char_lstm"
 
@@ -35,7 +40,7 @@ text = ch05.load_shakespeare(args.chars)
 mixed = tg.bfloat16_is_fast()
 print(f"{len(text):,} chars; mixed bfloat16: {mixed}", flush=True)
 run = tg.train_and_evaluate(
-    text, name=NAME, units=args.units, seq_len=args.seq_len, batch_size=args.batch_size,
+    text, build_char_lstm, name=NAME, units=args.units, seq_len=args.seq_len, batch_size=args.batch_size,
     epochs=10_000, steps_per_epoch=args.steps_per_epoch, learning_rate=args.learning_rate,
     time_budget_s=args.budget, dropout=args.dropout, mixed_precision=mixed, verbose=2)
 print("held-out", run.held_out, "baseline", run.baseline, f"{run.seconds:.0f} s", flush=True)

@@ -1,25 +1,52 @@
-"""cookbook.textgen: vocabulary, pipelines, model, sampling, activation helpers (small and fast)."""
+"""cookbook.text.textgen: vocabulary, pipelines, training loop, sampling, code cleaning and
+activation helpers (small and fast). The model is the notebook's; the tests build a tiny one."""
 
 import numpy as np
 import pytest
 
 from cookbook.text import textgen as tg
+from cookbook.text.vocab import UNK, Vocabulary
 
 TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n" * 20
 
 
-def test_vocab_round_trip_and_unknown_chars():
-    vocab = tg.CharVocab.from_text(TEXT)
-    assert vocab.chars[0] == tg.UNKNOWN
+def tiny_char_lstm(vocab_size, units=(16, 12), embed_dim=8, dropout=0.0, learning_rate=2e-2,
+                   name="tiny"):
+    """The notebook's architecture (embedding -> LSTMs -> logits), tiny."""
+    import keras
+
+    inputs = keras.Input(shape=(None,), dtype="int32", name="char_ids")
+    x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(inputs)
+    for i, width in enumerate(units):
+        x = keras.layers.LSTM(width, return_sequences=True, dropout=dropout, name=f"lstm_{i + 1}")(x)
+    logits = keras.layers.Dense(vocab_size, dtype="float32", name="logits")(x)
+    model = keras.Model(inputs, logits, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return model
+
+
+def test_char_vocabulary_round_trip_and_unknown_chars():
+    vocab = tg.char_vocabulary(TEXT)
+    assert vocab.reserved == (UNK,) and vocab.unknown_id == 0
+    assert vocab.tokens[0] == " "  # most frequent first
     assert vocab.decode(vocab.encode(TEXT)) == TEXT
-    ids = vocab.encode("Z€")  # neither is in the text
-    assert ids.tolist() == [0, 0]
-    assert tg.CharVocab.from_json(vocab.to_json()) == vocab
+    assert vocab.encode("Z€").tolist() == [0, 0]  # neither is in the text
+    assert tg.vocab_from_card({"vocab": vocab.to_dict()}) == vocab
+
+
+def test_old_zoo_vocab_string_keeps_its_ids():
+    # the zoo cards used to store "\x00" + characters; tokens = that string[1:] keeps every id
+    old = "\x00\n abc"
+    vocab = Vocabulary(tokens=tuple(old[1:]), reserved=(UNK,))
+    text = "a cab\nzz"
+    assert vocab.encode(text).tolist() == [old.index(c) if c in old else 0 for c in text]
 
 
 def test_capped_vocab_keeps_the_most_frequent_chars():
-    vocab = tg.CharVocab.from_text("aaaabbbc", max_size=3)
-    assert set(vocab.chars[1:]) == {"a", "b"}
+    vocab = tg.char_vocabulary("aaaabbbc", max_size=3)
+    assert set(vocab.tokens) == {"a", "b"}
     assert vocab.encode("c").tolist() == [0]
 
 
@@ -30,7 +57,7 @@ def test_split_is_contiguous_and_complete():
 
 
 def test_window_dataset_targets_are_inputs_shifted_by_one():
-    vocab = tg.CharVocab.from_text(TEXT)
+    vocab = tg.char_vocabulary(TEXT)
     ids = vocab.encode(TEXT)
     x, y = next(iter(tg.window_dataset(ids, seq_len=10, batch_size=4, shuffle=False)))
     x, y = x.numpy(), y.numpy()
@@ -47,7 +74,7 @@ def test_window_dataset_refuses_too_little_text():
 
 
 def test_python_generator_yields_one_hot_targets_of_real_text():
-    vocab = tg.CharVocab.from_text(TEXT)
+    vocab = tg.char_vocabulary(TEXT)
     x, y = next(tg.python_batch_generator(TEXT, vocab, seq_len=12, batch_size=3))
     assert x.shape == (3, 12) and y.shape == (3, 12, vocab.size)
     assert np.allclose(y.sum(-1), 1.0)
@@ -70,12 +97,12 @@ def tiny_model():
     import keras
 
     keras.utils.set_random_seed(1)
-    vocab = tg.CharVocab.from_text(TEXT)
+    vocab = tg.char_vocabulary(TEXT)
     ids = vocab.encode(TEXT)
-    model = tg.build_char_lstm(vocab.size, units=(16, 12), embed_dim=8, learning_rate=2e-2)
-    history, seconds = tg.train_char_model(model, ids[:1500], ids[1500:], seq_len=20,
-                                           batch_size=8, epochs=10, verbose=0)
-    return model, vocab, history
+    model = tiny_char_lstm(vocab.size)
+    run = tg.train_char_model(model, ids[:1500], ids[1500:], seq_len=20, batch_size=8, epochs=10)
+    assert run.epochs_run == 10 and len(run.epoch_seconds) == 10
+    return model, vocab, run.history
 
 
 def test_training_reduces_the_loss_and_beats_unigram(tiny_model):
@@ -112,7 +139,7 @@ def test_generate_one_sample_per_temperature(tiny_model):
     model, vocab, _ = tiny_model
     samples = tg.generate(model, vocab, "To be", 30, temperatures=(0.0, 0.5, 1.2), seed=3)
     assert [len(s) for s in samples] == [30, 30, 30]
-    assert all(set(s) <= set(vocab.chars) for s in samples)
+    assert all(set(s) <= set(vocab.tokens) for s in samples)
     again = tg.generate(model, vocab, "To be", 30, temperatures=(0.0,), seed=9)
     assert again[0] == samples[0]  # greedy decoding does not depend on the random seed
 
@@ -147,9 +174,9 @@ def test_mixed_precision_training_returns_a_float32_copy_with_the_trained_weight
 
     keras.utils.set_random_seed(2)
     policy_before = keras.config.dtype_policy().name
-    run = tg.train_and_evaluate(TEXT, name="mixed", units=(16,), seq_len=20, batch_size=8,
-                                epochs=2, learning_rate=2e-2, embed_dim=8, dropout=0.1,
-                                mixed_precision=True, verbose=0)
+    run = tg.train_and_evaluate(TEXT, tiny_char_lstm, name="mixed", units=(16,), seq_len=20,
+                                batch_size=8, epochs=2, learning_rate=2e-2, dropout=0.1,
+                                mixed_precision=True)
     assert keras.config.dtype_policy().name == policy_before  # the global policy is restored
     assert all(layer.dtype_policy.name == "float32" for layer in run.model.layers)
     assert run.data["precision"] == "mixed_bfloat16" and run.data["steps"] > 0
@@ -158,6 +185,7 @@ def test_mixed_precision_training_returns_a_float32_copy_with_the_trained_weight
     again = tg.float32_copy(run.model)
     ids = run.vocab.encode("that is the question")[None, :]
     np.testing.assert_allclose(np.asarray(again(ids)), np.asarray(run.model(ids)), atol=1e-5)
+    assert again.compiled  # evaluate() and the zoo card's compile config need it
 
 
 def test_precision_policy_is_restored_after_an_error():
@@ -170,3 +198,47 @@ def test_precision_policy_is_restored_after_an_error():
             raise RuntimeError("boom")
     assert keras.config.dtype_policy().name == before
     assert isinstance(tg.bfloat16_is_fast(), bool)
+
+
+def test_time_budget_spans_the_per_epoch_fit_calls():
+    vocab = tg.char_vocabulary(TEXT)
+    ids = vocab.encode(TEXT)
+    model = tiny_char_lstm(vocab.size, units=(8,))
+    run = tg.train_char_model(model, ids[:1500], ids[1500:], seq_len=20, batch_size=8,
+                              epochs=1000, time_budget_s=0.5, base_lr=1e-2)
+    assert run.budget_expired and 1 <= run.epochs_run < 1000
+    assert float(np.asarray(model.optimizer.learning_rate)) < 1e-2  # the cosine decayed it
+
+
+def test_clean_python_source_follows_the_book():
+    code = ("#!/usr/bin/env python\n"
+            '"""A module docstring in plain English."""\n'
+            "import os  # the os module\n"
+            "x = 'a#b'\n"
+            "    # an indented comment line\n"
+            "y = f'{x} and some more words'\n"
+            "z = rb'''two words\nover lines'''\n"
+            "s = 'caf\u00e9'\n")
+    cleaned = tg.clean_python_source(code)
+    assert cleaned == ('"""MSG"""\n'
+                       "import os\n"
+                       "x = 'a#b'\n"  # a '#' inside a string is not a comment
+                       "y = f'MSG'\n"
+                       "z = rb'''MSG'''\n"
+                       "s = 'caf'\n")  # non-ASCII dropped; 'café' has no space: kept
+    assert tg.clean_python_source("def f(:\n  '''") is None  # untokenizable source
+    assert tg.clean_python_source("x = 'no_space_here'\n") == "x = 'no_space_here'\n"
+    assert tg.compiles(cleaned)
+
+
+def test_complete_functions_and_compiles():
+    samples = ["f(x):\n    return x\n\ndef g", "g(:\n    pass\n\n", "h():\n    return 1"]
+    functions = tg.complete_functions(samples)
+    assert functions == ["def f(x):\n    return x\n", "def g(:\n    pass\n"]  # h never ended
+    assert [tg.compiles(f) for f in functions] == [True, False]
+
+
+def test_string_mask_can_mark_comments():
+    code = "x = 'ab'  # c\n"
+    assert tg.string_literal_mask(code).sum() == 4
+    assert tg.string_literal_mask(code, comments=True).sum() == 4 + 3

@@ -1,5 +1,6 @@
-"""Character-level text generation (chapter 5): vocabulary, tf.data windows, LSTM model, sampling
-with temperature, and per-cell activations.
+"""Character-level text generation (chapter 5): tf.data windows, the training loop around the
+notebook's LSTM, evaluation, sampling with temperature, cleaning Python source, and per-cell
+activations. The vocabulary is :class:`cookbook.text.vocab.Vocabulary` with ``reserved=(UNK,)``.
 
 The model reads a sequence of character ids and predicts, at every position, the next character
 (``return_sequences=True``), so each window of ``seq_len`` characters gives ``seq_len`` training
@@ -10,68 +11,31 @@ passes over a growing context.
 
 from __future__ import annotations
 
-import json
+import io
 import time
-from collections import Counter
+import tokenize
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-UNKNOWN = "\x00"  # id 0: characters outside the vocabulary (rare symbols in a code corpus)
+from .vocab import UNK, Vocabulary
 
 
-# --------------------------------------------------------------------------------------------
-# vocabulary
+
+def char_vocabulary(text: str, max_size: int | None = None) -> Vocabulary:
+    """The character vocabulary of ``text`` under the one id scheme (:mod:`cookbook.text.vocab`):
+    id 0 is ``UNK`` (characters the vocabulary does not know), then the characters, most
+    frequent first; ``max_size`` caps the ids in all (rare symbols of a code corpus map to 0)."""
+    return Vocabulary.fit([text], reserved=(UNK,), max_size=max_size)
 
 
-@dataclass(frozen=True)
-class CharVocab:
-    """Characters <-> ids. Id 0 is reserved for characters the vocabulary does not know."""
-
-    chars: str  # chars[0] == UNKNOWN
-
-    @classmethod
-    def from_text(cls, text: str, max_size: int | None = None, min_count: int = 1) -> "CharVocab":
-        """Most frequent characters first (ties by code point), so that a capped vocabulary keeps
-        the characters that matter and the order does not depend on dict iteration."""
-        counts = Counter(text)
-        counts.pop(UNKNOWN, None)
-        ranked = sorted((c for c, n in counts.items() if n >= min_count), key=lambda c: (-counts[c], c))
-        if max_size is not None:
-            ranked = ranked[: max_size - 1]
-        return cls(UNKNOWN + "".join(sorted(ranked)))
-
-    @property
-    def size(self) -> int:
-        return len(self.chars)
-
-    def _table(self) -> np.ndarray:
-        # A lookup table over code points makes encoding a vectorised numpy gather.
-        table = np.zeros(max(ord(c) for c in self.chars) + 1, dtype=np.int32)
-        for index, char in enumerate(self.chars):
-            table[ord(char)] = index
-        return table
-
-    def encode(self, text: str) -> np.ndarray:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        table = self._table()
-        inside = codes < len(table)
-        ids = np.zeros(len(codes), dtype=np.int32)
-        ids[inside] = table[codes[inside]]
-        return ids
-
-    def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.chars[int(i)] for i in ids)
-
-    def to_json(self) -> str:
-        return json.dumps(self.chars)
-
-    @classmethod
-    def from_json(cls, text: str) -> "CharVocab":
-        return cls(json.loads(text))
+def vocab_from_card(card: dict) -> Vocabulary:
+    """The vocabulary a zoo model was trained with (stored in its card as ``to_dict()``)."""
+    return Vocabulary.from_dict(card["vocab"])
 
 
 def split_ids(ids: np.ndarray, held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -108,19 +72,20 @@ def window_dataset(ids: np.ndarray, seq_len: int, batch_size: int, *, shuffle: b
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def python_batch_generator(text: str, vocab: CharVocab, seq_len: int, batch_size: int,
+def python_batch_generator(text: str, vocab: Vocabulary, seq_len: int, batch_size: int,
                            seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The 2018 way, for the benchmark: pick random offsets, look every character up in a dict
     in Python loops and one-hot encode the targets. Same samples, much more Python work."""
     rng = np.random.default_rng(seed)
-    char_to_id = {c: i for i, c in enumerate(vocab.chars)}
+    char_to_id = dict(vocab.index)
+    unknown = vocab.unknown_id or 0
     while True:
         x = np.zeros((batch_size, seq_len), dtype=np.int32)
         y = np.zeros((batch_size, seq_len, vocab.size), dtype=np.float32)
         for row in range(batch_size):
             start = int(rng.integers(0, len(text) - seq_len - 1))
             for col, char in enumerate(text[start: start + seq_len + 1]):
-                index = char_to_id.get(char, 0)
+                index = char_to_id.get(char, unknown)
                 if col < seq_len:
                     x[row, col] = index
                 if col > 0:
@@ -129,36 +94,7 @@ def python_batch_generator(text: str, vocab: CharVocab, seq_len: int, batch_size
 
 
 # --------------------------------------------------------------------------------------------
-# model
-
-
-def build_char_lstm(vocab_size: int, units: Sequence[int] = (256, 256), embed_dim: int = 48,
-                    dropout: float = 0.0, learning_rate: float = 2e-3, name: str = "char_lstm",
-                    one_hot_targets: bool = False):
-    """Embedding -> stacked LSTMs (every position) -> Dense logits over the vocabulary.
-
-    Logits rather than softmax outputs: the loss is computed stably from logits and sampling
-    divides them by the temperature directly. ``one_hot_targets`` compiles a categorical loss for
-    the book-style generator that yields one-hot targets.
-    """
-    import keras
-
-    inputs = keras.Input(shape=(None,), dtype="int32", name="char_ids")
-    x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(inputs)
-    for i, width in enumerate(units):
-        x = keras.layers.LSTM(width, return_sequences=True, dropout=dropout, name=f"lstm_{i + 1}")(x)
-    # float32 logits even under a mixed-precision policy: the softmax and loss need the range.
-    logits = keras.layers.Dense(vocab_size, name="logits", dtype="float32")(x)
-    model = keras.Model(inputs, logits, name=name)
-    if one_hot_targets:
-        loss = keras.losses.CategoricalCrossentropy(from_logits=True)
-        metric = keras.metrics.CategoricalAccuracy(name="accuracy")
-    else:
-        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss=loss,
-                  metrics=[metric])
-    return model
+# precision and training (the model itself is built in the notebook)
 
 
 @contextmanager
@@ -177,15 +113,18 @@ def precision_policy(name: str):
 
 
 def float32_copy(model):
-    """The same network built under the float32 policy with the trained weights (which mixed
-    precision keeps in float32 anyway): what we evaluate and save, so that loading the model
-    never depends on bfloat16 support."""
-    embed = model.get_layer("embedding")
-    lstms = lstm_layers(model)
-    with precision_policy("float32"):
-        copy = build_char_lstm(embed.input_dim, [layer.units for layer in lstms], embed.output_dim,
-                               dropout=lstms[0].dropout, name=model.name)
+    """The same network with every layer under the float32 policy and the trained weights
+    (which mixed precision keeps in float32 anyway): what we evaluate and save, so that loading
+    the model never depends on bfloat16 support."""
+    import keras
+
+    def as_float32(layer):
+        return layer.__class__.from_config({**layer.get_config(), "dtype": "float32"})
+
+    copy = keras.models.clone_model(model, clone_function=as_float32)
     copy.set_weights(model.get_weights())
+    if model.compiled:
+        copy.compile_from_config(model.get_compile_config())
     return copy
 
 
@@ -205,61 +144,44 @@ def lstm_layers(model) -> list:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
 
 
-def time_budget_callback(budget_s: float, base_lr: float, min_lr: float):
-    """A Keras callback that spends a fixed wall-clock budget well: the learning rate follows a
-    cosine from ``base_lr`` down to ``min_lr`` over the *time* budget (not over a guessed number
-    of steps, which on a shared machine is unknowable), and training stops when time is up.
-    Its ``expired`` attribute tells the caller to stop looping over epochs."""
-    import keras
-
-    class TimeBudget(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.started = None
-            self.expired = False
-
-        def on_train_batch_begin(self, batch, logs=None):
-            if self.started is None:
-                self.started = time.perf_counter()
-            frac = min(1.0, (time.perf_counter() - self.started) / budget_s)
-            if frac >= 1.0:
-                self.expired = True
-                self.model.stop_training = True
-            lr = min_lr + (base_lr - min_lr) * 0.5 * (1 + np.cos(np.pi * frac))
-            self.model.optimizer.learning_rate.assign(lr)
-
-    return TimeBudget()
-
-
 def train_char_model(model, train_ids: np.ndarray, val_ids: np.ndarray, *, seq_len: int,
                      batch_size: int, epochs: int, steps_per_epoch: int | None = None,
-                     time_budget_s: float | None = None, seed: int = 0, verbose: int = 2,
+                     time_budget_s: float | None = None, seed: int = 0, verbose: int = 0,
                      base_lr: float | None = None, min_lr_fraction: float = 0.05):
-    """Fit on tf.data windows; each epoch cuts the windows at a new offset so that, over epochs,
-    the model sees every character boundary. With ``time_budget_s`` the learning rate decays over
-    that budget and training stops when it is spent (mid-epoch if need be); ``epochs`` is then an
-    upper bound. Returns ``(history dict, seconds)``."""
+    """Fit on tf.data windows with :func:`cookbook.training.fit`, one call per epoch, because each
+    epoch cuts the windows at a new offset (over epochs the model sees every character boundary).
+    With ``time_budget_s`` one :class:`~cookbook.training.TimeBudget` spans all the calls: the
+    learning rate decays over that budget and training stops when it is spent (mid-epoch if need
+    be); ``epochs`` is then an upper bound. Returns a :class:`~cookbook.training.Run` whose history
+    joins the epochs."""
+    from .. import training
+
     val = window_dataset(val_ids, seq_len, batch_size, shuffle=False)
-    callbacks = []
     budget = None
     if time_budget_s is not None:
         lr = base_lr if base_lr is not None else float(np.asarray(model.optimizer.learning_rate))
-        budget = time_budget_callback(time_budget_s, lr, lr * min_lr_fraction)
-        callbacks.append(budget)
-    history: dict[str, list[float]] = {}
+        budget = training.TimeBudget(time_budget_s, lr, lr * min_lr_fraction)
+    runs = []
     started = time.perf_counter()
     for epoch in range(epochs):
         offset = (epoch * 37) % seq_len  # a different cut of the text each epoch
         train = window_dataset(train_ids, seq_len, batch_size, seed=seed + epoch, offset=offset)
         if steps_per_epoch:
             train = train.take(steps_per_epoch)
-        result = model.fit(train, validation_data=val, epochs=epoch + 1, initial_epoch=epoch,
-                           verbose=verbose, callbacks=callbacks)
-        for key, values in result.history.items():
-            history.setdefault(key, []).extend(float(v) for v in values)
+        with warnings.catch_warnings():
+            # training.fit leaves Keras's shuffle=True on, which a tf.data input ignores (the
+            # windows are shuffled above) with a warning
+            warnings.filterwarnings("ignore", message=".*shuffle=True.*", category=UserWarning)
+            runs.append(training.fit(model, train, validation=val, epochs=epoch + 1,
+                                     initial_epoch=epoch, verbose=verbose,
+                                     callbacks=[budget] if budget else ()))
         if budget is not None and budget.expired:
             break
-    return history, time.perf_counter() - started
+    history = training.merge_histories(runs)
+    return training.Run(history, time.perf_counter() - started, len(history.get("loss", [])),
+                        [s for run in runs for s in run.epoch_seconds],
+                        [s for run in runs for s in run.epoch_cpu_seconds],
+                        budget_expired=bool(budget and budget.expired))
 
 
 def evaluate_ids(model, ids: np.ndarray, seq_len: int, batch_size: int) -> dict[str, float]:
@@ -332,7 +254,7 @@ def sample_from_logits(logits: np.ndarray, temperature: float, rng: np.random.Ge
     return int(rng.choice(len(probs), p=probs))
 
 
-def generate(model, vocab: CharVocab, seed_text: str, length: int,
+def generate(model, vocab: Vocabulary, seed_text: str, length: int,
              temperatures: Sequence[float] = (1.0,), seed: int = 0, step_model=None) -> list[str]:
     """Continue ``seed_text`` by ``length`` characters once per temperature. All temperatures
     run side by side as one batch, so they share the cost of every step."""
@@ -360,22 +282,127 @@ def generate(model, vocab: CharVocab, seed_text: str, length: int,
 
 
 # --------------------------------------------------------------------------------------------
+# Python source: the book's cleaning, and does generated code compile?
+
+PLACEHOLDER = "MSG"  # what the book puts in place of an English string literal
+
+
+def _is_english(body: str, min_letters: int) -> bool:
+    # the book's rule: a space and more than ``min_letters`` letters make a literal "English"
+    return " " in body and sum(ch.isalpha() for ch in body) > min_letters
+
+
+def _replace_string(token: str, placeholder: str, min_letters: int) -> str:
+    prefix_end = next(i for i, ch in enumerate(token) if ch in "'\"")
+    quote = token[prefix_end:prefix_end + 3] if token[prefix_end:prefix_end + 3] in ('"""', "'''") \
+        else token[prefix_end]
+    body = token[prefix_end + len(quote): len(token) - len(quote)]
+    if not _is_english(body, min_letters):
+        return token
+    return token[:prefix_end] + quote + placeholder + quote
+
+
+def clean_python_source(code: str, *, placeholder: str = PLACEHOLDER, min_letters: int = 6,
+                        ascii_only: bool = True) -> str | None:
+    """The book's cleaning of the code corpus (recipe 5.3), done with the :mod:`tokenize` module
+    so that a ``#`` inside a string or a quote inside a comment cannot fool it: comments are
+    removed (a line that held only a comment goes entirely), string literals that read like
+    English (a space and more than ``min_letters`` letters) become ``"MSG"`` with their prefix and
+    quotes kept, and, as the book's companion notebook does, non-ASCII characters are dropped.
+    Returns ``None`` for source the tokenizer rejects."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    lines = code.splitlines(keepends=True)
+    starts = np.cumsum([0] + [len(line) for line in lines])
+    edits = []  # (start offset, end offset, replacement), in source order
+    for tok in tokens:
+        row, col = tok.start
+        start = int(starts[row - 1]) + col
+        end = int(starts[tok.end[0] - 1]) + tok.end[1]
+        if tok.type == tokenize.STRING:
+            edits.append((start, end, _replace_string(tok.string, placeholder, min_letters)))
+        elif tok.type == tokenize.COMMENT:
+            before = tok.line[:col]
+            if before.strip():  # code, then a comment: drop the comment and the blanks before it
+                edits.append((start - (len(before) - len(before.rstrip())), end, ""))
+            else:  # a line that is only a comment goes entirely
+                edits.append((int(starts[row - 1]), int(starts[row]), ""))
+    out = []
+    last = 0
+    for start, end, text in edits:
+        out.append(code[last:start] + text)
+        last = end
+    cleaned = "".join(out) + code[last:]
+    if ascii_only:
+        cleaned = cleaned.encode("ascii", "ignore").decode("ascii")
+    return cleaned
+
+
+def complete_functions(samples: Sequence[str], prefix: str = "def ") -> list[str]:
+    """Cut each generated sample (which continued ``prefix``) at its first blank line, as the
+    book's ``generate_code`` stops at ``end_with='\\n\\n'``; samples that never reach a blank
+    line (the function did not end within the sample) are left out."""
+    out = []
+    for sample in samples:
+        text = prefix + sample
+        cut = text.find("\n\n")
+        if cut > 0:
+            out.append(text[:cut] + "\n")
+    return out
+
+
+_LINE_CONTEXTS = ("def _():\n for _ in ():\n  {}", "def _():\n for _ in ():\n  if 1: pass\n  {}",
+                  "def _():\n for _ in ():\n  try: pass\n  {}")
+
+
+def line_compiles(line: str) -> bool:
+    """Whether one generated line is valid Python on its own: inside a function and a loop (so
+    ``return`` and ``break`` count), after an ``if`` or ``try`` (so ``else:`` and ``except:``
+    count), with ``pass`` as the body of a line that opens a block."""
+    text = line.strip()
+    if text.endswith(":"):
+        text += " pass"
+    return any(compiles(context.format(text)) for context in _LINE_CONTEXTS)
+
+
+def line_compile_share(samples: Sequence[str]) -> float:
+    """The share of non-blank, non-comment generated lines that :func:`line_compiles` accepts: a
+    graded measure of syntax where whole functions (:func:`compiles`) are still all-or-nothing."""
+    lines = [line for sample in samples for line in sample.split("\n")
+             if line.strip() and not line.lstrip().startswith("#")]
+    return float(np.mean([line_compiles(line) for line in lines])) if lines else 0.0
+
+
+def compiles(code: str) -> bool:
+    """True when ``compile()`` accepts ``code`` (syntax only: nothing is run)."""
+    try:
+        compile(code, "<generated>", "exec")
+    except (SyntaxError, ValueError, OverflowError):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
 # looking inside
 
 
-def cell_activations(model, vocab: CharVocab, text: str, layer_name: str) -> np.ndarray:
+def cell_activations(model, vocab: Vocabulary, text: str, layer_name: str) -> np.ndarray:
     """Hidden-state output of every cell of ``layer_name`` at every character of ``text``:
     an array of shape ``(len(text), units)``."""
     import keras
 
-    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    probe = keras.Model(model.input, model.get_layer(layer_name).output)
     return np.asarray(probe(vocab.encode(text)[None, :], training=False))[0]
 
 
-def string_literal_mask(code: str) -> np.ndarray:
+def string_literal_mask(code: str, comments: bool = False) -> np.ndarray:
     """1.0 for characters inside a string literal of Python code (quotes included; triple-quoted
     strings may span lines), else 0.0. Comments are skipped so that "don't" in a comment does not
-    open a string. A small scanner, good enough to find the cells that track strings."""
+    open a string; with ``comments=True`` they are marked 1.0 too (the mask's mean is then the
+    share of the text that is comments or strings). A small scanner: it works on any slice of
+    code, where :mod:`tokenize` needs whole files."""
     mask = np.zeros(len(code), np.float32)
     n, i = len(code), 0
     while i < n:
@@ -389,7 +416,10 @@ def string_literal_mask(code: str) -> np.ndarray:
             end = min(n, j + 1)
         elif code[i] == "#":
             newline = code.find("\n", i)
-            i = n if newline < 0 else newline
+            end = n if newline < 0 else newline
+            if comments:
+                mask[i:end] = 1.0
+            i = end
             continue
         else:
             i += 1
@@ -443,7 +473,7 @@ def activation_html(text: str, values: np.ndarray) -> str:
 @dataclass
 class TrainedCharModel:
     model: object
-    vocab: CharVocab
+    vocab: Vocabulary
     history: dict
     seconds: float
     held_out: dict
@@ -451,13 +481,15 @@ class TrainedCharModel:
     data: dict
 
 
-def train_and_evaluate(text: str, *, name: str, units: Sequence[int], seq_len: int,
-                       batch_size: int, epochs: int, steps_per_epoch: int | None = None,
-                       learning_rate: float = 3e-3, embed_dim: int = 48, held_out: float = 0.1,
-                       max_vocab: int | None = None, val_chars: int | None = 50_000,
-                       time_budget_s: float | None = None, seed: int = 0, dropout: float = 0.0,
-                       mixed_precision: bool = False, verbose: int = 2) -> TrainedCharModel:
-    """Vocabulary -> contiguous train/held-out split -> LSTM trained on tf.data windows with a
+def train_and_evaluate(text: str, build: Callable[..., object], *, name: str,
+                       units: Sequence[int], seq_len: int, batch_size: int, epochs: int,
+                       steps_per_epoch: int | None = None, learning_rate: float = 3e-3,
+                       held_out: float = 0.1, max_vocab: int | None = None,
+                       val_chars: int | None = 50_000, time_budget_s: float | None = None,
+                       seed: int = 0, dropout: float = 0.0, mixed_precision: bool = False,
+                       verbose: int = 0) -> TrainedCharModel:
+    """Vocabulary -> contiguous train/held-out split -> ``build(vocab_size, units=, dropout=,
+    learning_rate=, name=)`` (the notebook's model) trained on tf.data windows with a
     cosine-decaying learning rate -> held-out loss/accuracy next to the unigram baseline.
 
     The per-epoch validation uses the first ``val_chars`` held-out characters (cheap progress
@@ -466,31 +498,30 @@ def train_and_evaluate(text: str, *, name: str, units: Sequence[int], seq_len: i
     """
     import keras
 
-    vocab = CharVocab.from_text(text, max_size=max_vocab)
+    vocab = char_vocabulary(text, max_size=max_vocab)
     train_ids, val_ids = split_ids(vocab.encode(text), held_out)
     per_epoch = steps_per_epoch or len(train_ids) // ((seq_len + 1) * batch_size)
     # Under a time budget the TimeBudget callback sets the rate; otherwise decay over the steps.
     schedule = learning_rate if time_budget_s else keras.optimizers.schedules.CosineDecay(
         learning_rate, max(1, epochs * per_epoch), alpha=0.05)
     with precision_policy("mixed_bfloat16" if mixed_precision else "float32"):
-        model = build_char_lstm(vocab.size, units, embed_dim, dropout=dropout,
-                                learning_rate=schedule, name=name)
+        model = build(vocab.size, units=tuple(units), dropout=dropout, learning_rate=schedule,
+                      name=name)
         monitor = val_ids[:val_chars] if val_chars else val_ids
-        history, seconds = train_char_model(model, train_ids, monitor, seq_len=seq_len,
-                                            batch_size=batch_size, epochs=epochs,
-                                            steps_per_epoch=steps_per_epoch,
-                                            time_budget_s=time_budget_s, seed=seed,
-                                            verbose=verbose, base_lr=learning_rate)
+        run = train_char_model(model, train_ids, monitor, seq_len=seq_len, batch_size=batch_size,
+                               epochs=epochs, steps_per_epoch=steps_per_epoch,
+                               time_budget_s=time_budget_s, seed=seed, verbose=verbose,
+                               base_lr=learning_rate)
     steps = int(model.optimizer.iterations.numpy())
     if mixed_precision:
         model = float32_copy(model)
     return TrainedCharModel(
-        model=model, vocab=vocab, history=history, seconds=seconds,
+        model=model, vocab=vocab, history=run.history, seconds=run.seconds,
         held_out=evaluate_ids(model, val_ids, seq_len, batch_size),
         baseline=unigram_baseline(train_ids, val_ids, vocab.size),
         data={"chars": len(text), "train_chars": len(train_ids), "held_out_chars": len(val_ids),
               "vocab_size": vocab.size, "seq_len": seq_len, "batch_size": batch_size,
-              "units": list(units), "dropout": dropout, "epochs_run": len(history.get("loss", [])),
+              "units": list(units), "dropout": dropout, "epochs_run": run.epochs_run,
               "steps": steps, "chars_seen": steps * batch_size * seq_len,
               "precision": "mixed_bfloat16" if mixed_precision else "float32"})
 
@@ -513,4 +544,4 @@ def zoo_card(run: TrainedCharModel, *, recipe: str, model_name: str, mode: str, 
         epochs=run.data["epochs_run"], seconds=run.seconds, metrics=card_metrics(run),
         baseline={"unigram_accuracy": round(run.baseline["accuracy"], 4),
                   "unigram_loss": round(run.baseline["loss"], 4)},
-        book=book, vocab=run.vocab.chars)
+        book=book, vocab=run.vocab.to_dict())
