@@ -1,13 +1,12 @@
 """Data preprocessing helpers for chapter 1.3 (and any chapter that wants them).
 
-Batches, balanced training sets, splits, text tokens and image normalization: each function is
-small on purpose so the notebook can show it next to its effect.
+Batches, balanced training sets, splits, one-hot codes and word shares, image normalization: each
+function is small on purpose so the notebook can show it next to its effect. Tokenizing and
+vocabularies are :mod:`cookbook.text.vocab`'s job.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
@@ -118,43 +117,6 @@ def sample_pairs_uniform(groups: Sequence[Sequence], n: int, rng) -> list[tuple[
 
 
 # ----------------------------------------------------------------------------------------- text
-
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+", re.UNICODE)
-
-
-def strip_accents(text: str) -> str:
-    """'café' -> 'cafe': decompose, then drop the combining marks."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(ch))
-
-
-def word_tokens(text: str, lowercase: bool = True, accents: bool = False) -> list[str]:
-    if lowercase:
-        text = text.lower()
-    if not accents:
-        text = strip_accents(text)
-    return _WORD.findall(text)
-
-
-def char_tokens(text: str) -> list[str]:
-    return list(text)
-
-
-def build_vocab(tokens: Iterable[str], max_size: int | None = None,
-                reserved: Sequence[str] = ("<pad>", "<unk>")) -> dict[str, int]:
-    """Token -> index, most frequent first (ties alphabetical, so the result never depends on
-    Python's per-process string hashing, unlike ``list(set(tokens))``)."""
-    counts = Counter(tokens)
-    ordered = sorted(counts, key=lambda t: (-counts[t], t))
-    if max_size is not None:
-        ordered = ordered[:max(0, max_size - len(reserved))]
-    return {tok: i for i, tok in enumerate(list(reserved) + ordered)}
-
-
-def encode(tokens: Sequence[str], vocab: dict[str, int], unknown: str = "<unk>") -> np.ndarray:
-    unk = vocab[unknown]
-    return np.array([vocab.get(t, unk) for t in tokens], dtype=np.int64)
-
 
 def one_hot(indices: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros((len(indices), size), dtype=np.float32)

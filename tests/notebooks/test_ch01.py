@@ -47,7 +47,8 @@ def test_wikidata_osm_twitter_gutenberg_flickr_archive(metrics):
     assert metrics["wikidata_rows"] == 184               # every row of countries.csv came back
     assert metrics["osm_pbf_layers"]["lines"] == metrics["osm_api_counts"]["ways"] > 0
     assert metrics["osm_api_counts"]["nodes"] > metrics["osm_api_counts"]["ways"]
-    assert metrics["tweets_fetched"] == 250 and metrics["tweet_pages"] == 3   # paged via next_token
+    # 250 distinct tweets from an endpoint that answers at most 100 per page: next_token was followed
+    assert metrics["tweets_fetched"] == metrics["tweets_distinct"] == 250
     assert 0 < metrics["tweets_one_emoji"] < metrics["tweets_fetched"]
     assert metrics["gutenberg_header_removed"] and metrics["gutenberg_chars"] > 10_000
     assert metrics["flickr_photos"] == 2
@@ -96,3 +97,12 @@ def test_splits_and_text_and_images(metrics):
     assert 0.3 < metrics["top100_share"] < 0.7           # the book: "about half"
     assert 0.55 < metrics["image_share_within_1"] < 0.85  # the book: "nearly 70%"
     assert metrics["augment_change_train"] > 0.02 and metrics["augment_change_infer"] < 1e-6
+
+
+def test_closing_table_has_one_row_per_book_figure(metrics):
+    rows = metrics["closing_table"]
+    assert [row[0].split()[0] for row in rows] == ["1.1", "1.1", "1.3", "1.3"]
+    assert all(row[1].startswith("the book prints") for row in rows)
+    assert rows[0][2].startswith("196,609,000") and rows[1][2].startswith("864 weights + 32 biases")
+    assert f"{metrics['top100_share']:.0%}" in rows[2][2]       # this run's numbers, not typed in
+    assert f"{metrics['image_share_within_1']:.1%}" in rows[3][2]

@@ -51,3 +51,17 @@ def test_property_regression_beats_mean(metrics):
 def test_smoke_run_is_fast(metrics):
     assert metrics["mode"] == "smoke"
     assert metrics["_wall_seconds"] < wall_budget_s()
+
+
+def test_closing_table_has_one_row_per_compared_recipe(metrics):
+    rows = metrics["closing_table"]
+    assert [row[0].split()[0] for row in rows] == ["4.2", "4.2", "4.2", "4.3", "4.4"]
+    # every book figure names its source: the book's text or its companion notebook's log
+    assert all("the book" in row[1] for row in rows)
+    assert "companion notebook" in rows[1][1]
+    assert f"{metrics['final_loss']:.4f}" in rows[1][2]        # this run's numbers, not typed in
+    assert f"{metrics['recommender_mean_auc']:.3f}" in rows[3][2]
+
+
+def test_similar_movies_query_is_the_star_wars_film(metrics):
+    assert metrics["similar_query"].startswith("Star Wars")

@@ -66,20 +66,14 @@ def test_two_step_sampling_overweights_small_groups():
     assert sum(g == 0 for g, _ in uni) / 4000 < 0.03           # 1 in 100
 
 
-def test_word_and_char_tokens():
-    assert prep.word_tokens("Café au lait, ISN'T it?") == ["cafe", "au", "lait", "isn't", "it"]
-    assert prep.word_tokens("Café", lowercase=False, accents=True) == ["Café"]
-    assert prep.char_tokens("ab c") == ["a", "b", " ", "c"]
+def test_one_hot_of_vocabulary_ids():
+    from cookbook.text.vocab import Vocabulary
 
-
-def test_vocab_is_deterministic_and_frequency_ordered():
-    vocab = prep.build_vocab("b a c a b a".split())
-    assert list(vocab) == ["<pad>", "<unk>", "a", "b", "c"]
-    assert list(prep.build_vocab("b a c a b a".split(), max_size=3)) == ["<pad>", "<unk>", "a"]
-    codes = prep.encode(["a", "zzz"], vocab)
-    assert codes.tolist() == [2, 1]
+    vocab = Vocabulary.fit(["b a c a b a".split()])
+    codes = vocab.encode(["a", "zzz"])
+    assert codes.tolist() == [2, 1]                    # 'a' is the most frequent; 'zzz' -> <unk>
     hot = prep.one_hot(codes, len(vocab))
-    assert hot.shape == (2, 5) and hot.sum() == 2 and hot[0, 2] == 1
+    assert hot.shape == (2, 5) and hot.sum() == 2 and hot[0, 2] == 1 and hot[1, 1] == 1
 
 
 def test_top_k_share():

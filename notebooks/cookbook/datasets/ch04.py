@@ -39,3 +39,13 @@ register(Resource(
           "unknown; the loader validates each line's JSON shape instead.",
     sources=(Mirror(MIRROR_PREFIX + "data/wp_movies_10k.ndjson"),
              Url(BOOK_REPO_RAW + "data/wp_movies_10k.ndjson", retries=1, timeout=60.0))))
+
+# Recipe 4.3's "user": Rolling Stone's best and worst films of 2015, as Wikipedia page titles
+# (the titles the book's code looks up in its 10k-film file).
+ROLLING_STONE_BEST_2015 = (
+    "Star Wars: The Force Awakens", "The Martian (film)", "Tangerine (film)",
+    "Straight Outta Compton (film)", "Brooklyn (film)", "Carol (film)", "Spotlight (film)")
+ROLLING_STONE_WORST_2015 = (
+    "American Ultra", "The Cobbler (2014 film)", "Entourage (film)", "Fantastic Four (2015 film)",
+    "Get Hard", "Hot Pursuit (2015 film)", "Mortdecai (film)", "Serena (2014 film)",
+    "Vacation (2015 film)")

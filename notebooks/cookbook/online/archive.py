@@ -10,17 +10,15 @@ The book points at the Archive for Reddit comments and the Stack Exchange dumps 
 ``stackexchange``, used in chapter 6). :func:`download_file` checks size and MD5 against the
 metadata so that a cut-off transfer is never mistaken for the file. The ``internetarchive``
 package wraps the same endpoints; this module uses ``requests`` directly so it can take a
-``base_url`` (for :mod:`cookbook.loopback`).
+``base_url`` (a local stand-in: :mod:`cookbook.fixtures.archive`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Mapping
 from . import USER_AGENT
 
 BASE_URL = "https://archive.org"
@@ -94,38 +92,3 @@ def download_file(identifier: str, name: str, dest_dir, base_url: str = BASE_URL
         return final
     finally:
         Path(tmp).unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------
-# real-format answers for cookbook.loopback
-
-
-def file_record(name: str, data: bytes, fmt: str) -> dict:
-    return {"name": name, "source": "original", "format": fmt, "size": str(len(data)),
-            "md5": hashlib.md5(data).hexdigest()}
-
-
-def loopback_routes(items: Mapping[str, dict]) -> dict:
-    """``items`` maps identifier -> {"metadata": {...}, "files": {name: (bytes, format)}}."""
-    from ..fixtures.loopback import Route
-
-    def search_handler(path: str, query: dict) -> Route:
-        words = [w.split(":")[-1].lower() for w in (query.get("q") or [""])[0].split()]
-        docs = [{"identifier": ident, "title": item["metadata"].get("title", ident)}
-                for ident, item in items.items()
-                if any(w in json.dumps(item["metadata"]).lower() or w in ident for w in words)]
-        body = {"responseHeader": {"status": 0, "QTime": 1, "params": {"query": query.get("q", [""])[0],
-                                                                        "wt": "json"}},
-                "response": {"numFound": len(docs), "start": 0, "docs": docs}}
-        return Route(json.dumps(body).encode(), content_type="application/json")
-
-    routes = {"/advancedsearch.php": Route(handler=search_handler),
-              "/metadata/*": Route(b"{}", content_type="application/json")}
-    for ident, item in items.items():
-        files = [file_record(name, data, fmt) for name, (data, fmt) in item["files"].items()]
-        routes[f"/metadata/{ident}"] = Route(json.dumps(
-            {"metadata": {"identifier": ident, **item["metadata"]}, "files": files}).encode(),
-            content_type="application/json")
-        for name, (data, _) in item["files"].items():
-            routes[f"/download/{ident}/{name}"] = Route(data)
-    return routes

@@ -6,7 +6,8 @@ one site and stop after a page budget. Real sites also fail in the middle of a c
 timeouts); those pages are recorded as failures and the crawl goes on.
 
 For anything bigger than a few thousand pages the book suggests Scrapy; this is the same idea in
-forty lines. The notebook crawls a :mod:`cookbook.loopback` site built from real Wikipedia pages.
+forty lines. Offline, it crawls :mod:`cookbook.fixtures.crawl`, a small site built from real
+Wikipedia pages.
 """
 
 from __future__ import annotations
@@ -100,33 +101,10 @@ def crawl(start_url: str, max_pages: int = 50, delay: float = 1.0, same_host: bo
 
 
 # --------------------------------------------------------------------------------------------
-# a real-content site for cookbook.loopback
-
-
-def html_page(title: str, paragraphs: list[str], links: list[tuple[str, str]]) -> bytes:
-    """A minimal HTML page; ``links`` are (href, anchor text)."""
-    from html import escape
-
-    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    anchors = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in links)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"</head><body><h1>{escape(title)}</h1>{body}<ul>{anchors}</ul></body></html>").encode()
+# Wikipedia-style addresses
 
 
 def wiki_path(title: str) -> str:
     from urllib.parse import quote
 
     return "/wiki/" + quote(title.replace(" ", "_"))
-
-
-def site_routes(pages: dict[str, tuple[list[str], list[str]]], robots_txt: str = "") -> dict:
-    """Routes for a small wiki: ``pages`` maps a title to (paragraphs, linked titles). Links to
-    titles that are not in ``pages`` stay in the HTML and answer 404, as red links do."""
-    from ..fixtures.loopback import Route
-
-    routes = {"/robots.txt": Route(robots_txt.encode(), content_type="text/plain")}
-    for title, (paragraphs, targets) in pages.items():
-        routes[wiki_path(title)] = Route(
-            html_page(title, paragraphs, [(wiki_path(t), t) for t in targets]),
-            content_type="text/html; charset=utf-8")
-    return routes

@@ -5,14 +5,13 @@ for errors and signals them inside the JSON (``"stat": "fail"``), so :func:`sear
 checks ``stat``. Photos are then fetched from the static server in a chosen size: start with
 small ones (``'q'`` = 150x150 square, ``'n'`` = 320 px) while experimenting.
 
-Offline, the notebook serves a response in this real format from :mod:`cookbook.loopback`, with
-the book repository's real cat photos as the image files.
+Offline, :mod:`cookbook.fixtures.flickr` answers in this real format and
+:mod:`cookbook.fixtures.flickr_static` serves the book repository's real cat photos as the images.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from .. import credentials
 from . import USER_AGENT
@@ -85,42 +84,3 @@ def download_photo(photo: Mapping, size: str = "q", static_url: str = STATIC_URL
     if not (data.startswith(b"\xff\xd8") and data.rstrip(b"\0").endswith(b"\xff\xd9")):
         raise FlickrError(f"photo {photo['id']}: not a complete JPEG ({len(data)} bytes)")
     return data
-
-
-# --------------------------------------------------------------------------------------------
-# real-format answers for cookbook.loopback
-
-
-def search_response(photos: Iterable[Mapping], page: int = 1, per_page: int = 100) -> dict:
-    photos = list(photos)
-    return {"photos": {"page": page, "pages": 1, "perpage": per_page, "total": len(photos),
-                       "photo": photos}, "stat": "ok"}
-
-
-def loopback_routes(photos: Mapping[str, tuple[str, bytes]], valid_key: str) -> dict:
-    """Routes for ``/services/rest/`` and the static server (``/static/...``).
-
-    ``photos`` maps a photo id to (title, JPEG bytes). A wrong key gets Flickr's real error 100
-    answer (with HTTP 200, as Flickr does)."""
-    from ..fixtures.loopback import Route
-
-    records = [{"id": pid, "owner": "loopback@N00", "secret": f"s{pid}", "server": "65535",
-                "farm": 66, "title": title, "ispublic": 1, "isfriend": 0, "isfamily": 0}
-               for pid, (title, _) in photos.items()]
-
-    def rest(path: str, query: dict) -> Route:
-        if (query.get("api_key") or [""])[0] != valid_key:
-            body = {"stat": "fail", "code": 100, "message": "Invalid API Key (Key has invalid format)"}
-        else:
-            words = (query.get("text") or [""])[0].lower().split()
-            hits = [r for r in records if any(w in r["title"].lower() for w in words)]
-            body = search_response(hits, per_page=int((query.get("per_page") or ["100"])[0]))
-        return Route(json.dumps(body).encode(), content_type="application/json")
-
-    routes = {"/services/rest/": Route(handler=rest)}
-    for rec in records:
-        _, data = photos[rec["id"]]
-        for size in ("q", "n", "z"):
-            routes[f"/static/65535/{rec['id']}_{rec['secret']}_{size}.jpg"] = Route(
-                data, content_type="image/jpeg")
-    return routes

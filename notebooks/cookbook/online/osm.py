@@ -7,9 +7,8 @@ relations with roles: a bus route, a country border). Small areas come from the 
 GDAL (through pyogrio) reads as layers of points / lines / multipolygons / relations
 (:func:`read_pbf_layers`).
 
-Offline: the pyogrio wheel ships a real PBF extract (Hatfield, England; ODbL) as a test fixture;
-:func:`features_to_osm_xml` rewrites its features as OSM XML so that the XML client can be served
-real map content by :mod:`cookbook.loopback`.
+Offline: the pyogrio wheel ships a real PBF extract (Hatfield, England; ODbL);
+:mod:`cookbook.fixtures.osm` rewrites its features as OSM XML and serves them to the XML client.
 """
 
 from __future__ import annotations
@@ -103,48 +102,6 @@ def read_pbf_layers(path) -> dict:
             for name, _ in pyogrio.list_layers(path)}
 
 
-def _tags_from(row, skip=("osm_id", "osm_way_id", "geometry", "other_tags", "z_order")) -> dict:
-    tags = {k: str(v) for k, v in row.items() if k not in skip and v is not None and v == v}
-    other = row.get("other_tags")
-    if other:  # GDAL's hstore text: "key"=>"value","key2"=>"value2"
-        for part in str(other).split('","'):
-            if "=>" in part:
-                k, v = part.split("=>", 1)
-                tags[k.strip('"')] = v.strip('"')
-    return tags
-
-
-def features_to_osm_xml(points, lines) -> bytes:
-    """OSM XML from GDAL point and line layers: tagged points become nodes with their real OSM
-    ids; lines become ways with their real ids, whose vertices become untagged nodes. GDAL does
-    not keep vertex node ids, so those get ids counted down from -1 (OSM's convention for
-    elements not (yet) in the database)."""
-    root = ET.Element("osm", version="0.6", generator="cookbook.online.osm")
-    for _, row in points.iterrows():
-        node = ET.SubElement(root, "node", id=str(row["osm_id"]),
-                             lat=f"{row.geometry.y:.7f}", lon=f"{row.geometry.x:.7f}")
-        for k, v in _tags_from(row).items():
-            ET.SubElement(node, "tag", k=k, v=v)
-    vertex_ids: dict[tuple[float, float], int] = {}
-    ways = []
-    for _, row in lines.iterrows():
-        refs = []
-        for x, y in row.geometry.coords:
-            key = (round(x, 7), round(y, 7))
-            if key not in vertex_ids:  # shared vertices (junctions) become one node
-                vertex_ids[key] = -(len(vertex_ids) + 1)
-                ET.SubElement(root, "node", id=str(vertex_ids[key]), lat=f"{y:.7f}", lon=f"{x:.7f}")
-            refs.append(vertex_ids[key])
-        ways.append((row, refs))
-    for row, refs in ways:
-        way = ET.SubElement(root, "way", id=str(row["osm_id"]))
-        for ref in refs:
-            ET.SubElement(way, "nd", ref=str(ref))
-        for k, v in _tags_from(row).items():
-            ET.SubElement(way, "tag", k=k, v=v)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
-
-
 def tag_counts(data: OsmData, key: str) -> dict:
     """How many ways carry each value of ``key`` (e.g. 'highway' -> footway/residential/...)."""
     counts: dict[str, int] = {}
@@ -152,20 +109,3 @@ def tag_counts(data: OsmData, key: str) -> dict:
         if key in tags:
             counts[tags[key]] = counts.get(tags[key], 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
-
-
-def loopback_route(xml: bytes):
-    """Route for ``/api/0.6/map``: the sample for a valid bbox, the API's 400 text otherwise."""
-    from ..fixtures.loopback import Route
-
-    def handle(path: str, query: dict) -> Route:
-        try:
-            bbox = tuple(float(v) for v in (query.get("bbox") or [""])[0].split(","))
-            check_bbox(bbox)  # type: ignore[arg-type]
-        except ValueError as err:
-            return Route(f"The maximum bbox size is {MAX_AREA_DEG2}, and your request was too "
-                         f"large. Either request a smaller area, or use planet.osm ({err})".encode(),
-                         status=400, content_type="text/plain")
-        return Route(xml, content_type="text/xml; charset=utf-8")
-
-    return Route(handler=handle)

@@ -100,21 +100,3 @@ def _check(response) -> dict:
         raise XApiError(f"X API error: {first.get('detail') or first.get('title') or first}",
                         status=200)
     return body
-
-
-# --------------------------------------------------------------------------------------------
-# transition: chapter 7 still calls these; use cookbook.fixtures.twitter (standin("twitter", ...))
-
-
-def load_archive(path) -> list[dict]:
-    """Deprecated: :func:`cookbook.fixtures.twitter.load_archive`."""
-    from ..fixtures import twitter as fixture
-
-    return fixture.load_archive(path)
-
-
-def loopback_search_route(tweets: Sequence[dict]):
-    """Deprecated: :func:`cookbook.fixtures.twitter.search_route`."""
-    from ..fixtures import twitter as fixture
-
-    return fixture.search_route(tweets)

@@ -5,14 +5,13 @@ Wikidata stores facts as (subject, predicate, object) triples, for instance
 triple pattern; the endpoint answers in the W3C "SPARQL 1.1 Query Results JSON" format, which
 :func:`rows` flattens into plain dicts.
 
-Offline the notebook runs the same client against :mod:`cookbook.loopback`, which answers with a
-result in that exact format (see :func:`results_json`).
+Offline, the same client runs against :mod:`cookbook.fixtures.wikidata`, which answers in that
+exact format.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping
 from . import USER_AGENT
 
 ENDPOINT = "https://query.wikidata.org/sparql"
@@ -77,42 +76,3 @@ def query_rows(query: str, endpoint: str = ENDPOINT, **kwargs) -> list[dict]:
 def entity_id(uri: str | None) -> str | None:
     """'http://www.wikidata.org/entity/Q146' -> 'Q146'."""
     return uri.rsplit("/", 1)[-1] if uri else None
-
-
-# --------------------------------------------------------------------------------------------
-# real-format answers for cookbook.loopback
-
-
-def results_json(variables: Sequence[str], records: Iterable[Mapping[str, str | None]]) -> dict:
-    """Build a SPARQL 1.1 JSON result: literals as ``{"type": "literal", "value": ...}``, URIs as
-    ``{"type": "uri", ...}``, unbound (None) variables left out, as the endpoint does."""
-    bindings = []
-    for rec in records:
-        binding = {}
-        for name in variables:
-            value = rec.get(name)
-            if value is None:
-                continue
-            kind = "uri" if str(value).startswith(("http://", "https://")) else "literal"
-            binding[name] = {"type": kind, "value": str(value)}
-            if kind == "literal" and name.endswith("Label"):
-                binding[name]["xml:lang"] = "en"
-        bindings.append(binding)
-    return {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-
-
-def loopback_route(result: Mapping):
-    """A Route answering every GET with ``result``; a query without SELECT gets the endpoint's
-    400 with a parse-error text, like the real service."""
-    from ..fixtures.loopback import Route
-
-    def handle(path: str, query: dict) -> Route:
-        text = (query.get("query") or [""])[0]
-        if "select" not in text.lower():
-            return Route(b"SPARQL-QUERY: queryStr=" + text.encode()[:80]
-                         + b"\njava.util.concurrent.ExecutionException: "
-                           b"org.openrdf.query.MalformedQueryException: Encountered \"<EOF>\"",
-                         status=400, content_type="text/plain")
-        return Route(json.dumps(result).encode(), content_type="application/sparql-results+json")
-
-    return Route(handler=handle)

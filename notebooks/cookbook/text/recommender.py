@@ -7,7 +7,7 @@ and its director / distributor / MPAA rating / source / creative type (vega-data
 
 Pipeline: relations -> :func:`build_pairs` (keep links seen at least ``min_count`` times) ->
 :func:`split_pairs` (held-out positives) -> :func:`pair_dataset` (tf.data, positives plus random
-negatives) -> :func:`build_model` (two embeddings, cosine, MSE against +1/-1) ->
+negatives) -> the notebook's model (two embeddings, cosine, MSE against +1/-1) ->
 :func:`evaluate_links`, :func:`most_similar`, :func:`preference_auc`, :func:`regress_property`.
 """
 
@@ -307,23 +307,6 @@ def heldout_examples(all_pairs: np.ndarray, test: np.ndarray, n_links: int, n_mo
 
 # ------------------------------------------------------------------------------------------
 # the model
-
-
-def build_model(n_links: int, n_movies: int, dim: int = 30, learning_rate: float = 1e-3):
-    """Two embedding tables; the prediction is the cosine of a link vector and a movie vector,
-    trained with MSE against +1 (the movie has the link) / -1 (it has not)."""
-    import keras
-    from keras import layers
-
-    link = keras.Input(shape=(1,), name="link", dtype="int32")
-    movie = keras.Input(shape=(1,), name="movie", dtype="int32")
-    link_vec = layers.Embedding(n_links, dim, name="link_embedding")(link)
-    movie_vec = layers.Embedding(n_movies, dim, name="movie_embedding")(movie)
-    cosine = layers.Dot(axes=2, normalize=True, name="dot_product")([link_vec, movie_vec])
-    output = layers.Reshape((1,), name="cosine")(cosine)
-    model = keras.Model([link, movie], output, name="movie_link_embeddings")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-    return model
 
 
 def constant_baseline(labels: np.ndarray) -> dict:
