@@ -40,7 +40,7 @@ def test_validation_ranking_improves_with_training(metrics):
 
 def test_memorization_shows_on_training_questions(metrics):
     # the watched training questions end up ranked better than the validation ones
-    assert metrics["train_mrr_last"] > metrics["val_mrr_last"]
+    assert metrics["train_mrr_last"] > metrics["val_mrr_last"] + 0.2  # measured: 0.99 vs 0.36
 
 
 def test_ranking_beats_random_order(metrics):
