@@ -6,7 +6,7 @@ mode with ``RETRAIN=True, RETRAIN_ONLY="8.4"``: the plural model is loaded from 
 chatbot and its SentencePiece tokenizer are trained with the notebook's ``build_seq2seq`` and
 saved to ``zoo/08/`` with a fresh card. The executed copy goes to ``generated/executed/``.
 
-    DLCB_MIRROR=/work/shared/mirror .venv/bin/python scripts/ch08_retrain_chatbot.py [8.1|8.4]
+    DLCB_MIRROR=<offline mirror> .venv/bin/python scripts/ch08_retrain_chatbot.py [8.1|8.4]
 """
 
 from __future__ import annotations
