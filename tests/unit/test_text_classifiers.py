@@ -1,4 +1,5 @@
-"""Unit tests for cookbook.text_classifiers (chapter 7): small real-format inputs, no notebook."""
+"""Unit tests for cookbook.text.classifiers (chapter 7): small real-format inputs, no notebook.
+The Keras models live in the notebook; a test that needs one builds a tiny model itself."""
 
 import json
 
@@ -6,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cookbook.datasets.rpackages import read_r_lazyload
 from cookbook.text import classifiers as tc
+from cookbook.text.vocab import Vocabulary
 
 EMOJI_ENTRIES = [
     {"group": "Smileys & Emotion", "subgroup": "face-smiling", "status": "fully-qualified",
@@ -81,28 +84,9 @@ def test_bag_of_words_learns_and_top_words_make_sense():
     vec, models, scores = tc.fit_bag_of_words(train, labels, ["love great", "awful hate"], ["pos", "neg"],
                                               min_df=1, trees=5)
     assert scores["naive_bayes"] == 1.0
+    assert tc.score_bag_of_words(vec, models, ["love great"], ["neg"])["naive_bayes"] == 0.0
     words = tc.top_words_per_class(vec, models["naive_bayes"], k=2)
     assert "love" in words["pos"] and "hate" in words["neg"]
-
-
-def test_char_vocabulary_pads_and_marks_unknown():
-    vocab = tc.CharVocabulary.fit(["aab", "ab"], min_count=2)
-    assert vocab.chars == ["a", "b"] and vocab.size == 4
-    codes = vocab.encode(["abz", "a" * 10], maxlen=4)
-    assert codes.tolist() == [[2, 3, 1, 0], [2, 2, 2, 2]]
-
-
-def test_word_vocabulary_and_tokenizer():
-    assert tc.tokenize("RT @Foo: Don't stop #MAGA!") == ["rt", "@foo", "don't", "stop", "#maga"]
-    vocab = tc.WordVocabulary.fit(["b a a", "a c"], num_words=4)
-    assert vocab.words == ["a", "b"]
-    assert vocab.encode(["a c b"], maxlen=5).tolist() == [[2, 1, 3, 0, 0]]
-
-
-def test_label_codec_round_trip():
-    codec = tc.LabelCodec(["z", "x", "z"])
-    assert codec.classes == ["x", "z"]
-    assert codec.decode(codec.encode(["z", "x"])) == ["z", "x"]
 
 
 def test_agreement_patterns_and_average():
@@ -123,35 +107,40 @@ def test_embedding_matrix_coverage():
         def __getitem__(self, word):
             return np.array([1.0, 2.0])
 
-    vocab = tc.WordVocabulary(["a", "b"])
+    vocab = Vocabulary(("a", "b"))  # ids: 0 pad, 1 unknown, 2 a, 3 b
     matrix, coverage = tc.embedding_matrix(vocab, KV())
     assert coverage == 0.5 and matrix.shape == (4, 2)
-    assert matrix[2].tolist() == [1.0, 2.0] and not matrix[0].any()
+    assert matrix[2].tolist() == [1.0, 2.0] and not matrix[0].any() and not matrix[1].any()
 
 
-@pytest.mark.parametrize("builder", ["char_cnn", "multi_window_char_cnn"])
-def test_char_models_shapes_and_output_names(builder):
-    model = getattr(tc, builder)(num_chars=10, maxlen=96, num_classes=3, pool=4, name="m")
-    assert model.output_shape == (None, 3)
-    assert model.layers[-1].name == "m_predictions"
+def _tiny_classifier(offset: float):
+    """Two-class softmax over one input feature: p(class 1) rises with x (shifted by offset)."""
+    import keras
+
+    inputs = keras.Input(shape=(1,))
+    outputs = keras.layers.Dense(2, activation="softmax")(inputs)
+    model = keras.Model(inputs, outputs)
+    model.layers[-1].set_weights([np.array([[-1.0, 1.0]]), np.array([offset, -offset])])
+    return model
 
 
-def test_word_models_learn_a_toy_task_and_ensemble_averages():
-    rng = np.random.default_rng(0)
-    x = rng.integers(4, 20, size=(256, 6)).astype("int32")
-    x[:, 0] = rng.integers(2, 4, size=256)  # the first word (id 2 or 3) decides the class
-    y = (x[:, 0] == 3).astype("int32")
-    cnn = tc.word_cnn(20, 6, 2, embed_dim=8, filters=16, dense=16, name="cnn")
-    lstm = tc.lstm_classifier(20, 6, 2, embed_dim=8, units=8, name="lstm",
-                              embedding_matrix=np.zeros((20, 8), dtype="float32"))
-    run = tc.train(cnn, x, y, x, y, epochs=20, batch_size=16, patience=20)
-    assert run["test_accuracy"] > 0.8
-    assert run["history"]["loss"][-1] < run["history"]["loss"][0]
-    ensemble = tc.ensemble_model([cnn, lstm])
-    probs = ensemble.predict([x[:4], x[:4]], verbose=0)
-    expected = (cnn.predict(x[:4], verbose=0) + lstm.predict(x[:4], verbose=0)) / 2
-    np.testing.assert_allclose(probs, expected, atol=1e-5)
-    assert not cnn.trainable and not lstm.trainable
+def test_predict_proba_and_accuracy_on_a_tiny_model():
+    model = _tiny_classifier(0.0)
+    x = np.array([[-2.0], [-1.0], [1.0], [2.0], [3.0]], dtype="float32")
+    probs = tc.predict_proba(model, x, batch_size=2)  # three batches
+    np.testing.assert_allclose(probs, model.predict(x, verbose=0), atol=1e-6)
+    assert tc.accuracy(model, x, np.array([0, 0, 1, 1, 0])) == pytest.approx(0.8)
+
+
+def test_predict_proba_feeds_every_input_of_a_multi_input_model():
+    import keras
+
+    a, b = keras.Input(shape=(1,)), keras.Input(shape=(1,))
+    first, second = _tiny_classifier(0.0), _tiny_classifier(1.0)
+    averaged = keras.Model([a, b], keras.layers.Average()([first(a), second(b)]))
+    x = np.array([[0.5], [-0.5]], dtype="float32")
+    expected = tc.average_probabilities([tc.predict_proba(first, x), tc.predict_proba(second, -x)])
+    np.testing.assert_allclose(tc.predict_proba(averaged, [x, -x]), expected, atol=1e-6)
 
 
 def test_train_word2vec_is_reproducible():
@@ -170,6 +159,21 @@ def test_read_r_lazyload_rejects_unknown_name(tmp_path):
     except acquire.AcquisitionError:
         pytest.skip("dslabs Debian package not reachable")
     with pytest.raises(KeyError, match="trump_tweets"):
-        tc.read_r_lazyload(rdb, rdx, "no_such_data")
+        read_r_lazyload(rdb, rdx, "no_such_data")
     tweets = tc.load_trump_tweets(rdb, rdx)
     assert len(tweets) == 20761 and {"text", "source", "created"} <= set(tweets.columns)
+
+
+def test_the_chapter_id_scheme_pads_with_0_and_marks_unknown_with_1():
+    chars = Vocabulary.fit(["aab", "ab"], min_count=2)  # the notebook's character ids
+    assert chars.encode_batch(["abz", "a" * 10], 4).tolist() == [[2, 3, 1, 0], [2, 2, 2, 2]]
+    labels = Vocabulary(sorted({"z", "x"}), reserved=())  # the notebook's class ids
+    assert labels.encode(["z", "x"]).tolist() == [1, 0] and labels.token(1) == "z"
+
+
+def test_book_figures_name_their_source():
+    from cookbook.datasets import ch07
+
+    assert all(src.startswith("book 7.") for _, src in ch07.BOOK.values())
+    assert all(src.startswith("companion notebook") for _, src in ch07.COMPANION.values())
+    assert "ensemble" not in ch07.BOOK  # the book prints no number for its ensemble

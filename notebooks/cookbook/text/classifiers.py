@@ -1,41 +1,29 @@
-"""Chapter 7 helpers: load the labelled text corpora, turn text into arrays, build the Keras 3
-classifiers (character CNN, multi-window CNN, word CNN, LSTM), and compare/ensemble them.
-
-Everything here is small and deterministic so that the notebook reads as a narrative and the
-unit tests can check each step on a handful of real examples.
+"""Chapter 7 plumbing: load the labelled text corpora, clean and split them, fit the classic
+bag-of-words classifiers, train word2vec, and compare or average the predictions of the models
+the notebook builds. The Keras models themselves are defined in the notebook; text becomes ids
+with :mod:`cookbook.text.vocab` (``Vocabulary``, ``tokenize(..., handles=True)``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for the notebooks)
+from ..datasets.rpackages import read_r_lazyload
+from .vocab import Vocabulary
 
 # The three apps that posted 93% of the dslabs tweets; the rest are spread over 16 small ones.
 TWEET_SOURCES = ("Twitter Web Client", "Twitter for Android", "Twitter for iPhone")
 URL_RE = re.compile(r"https?://\S+")
-WORD_RE = re.compile(r"[#@]?[a-z0-9][a-z0-9'_-]*")
-
-# The book's printed test accuracies (chapter 7), for the comparison table.
-BOOK_ACCURACY = {
-    "naive_bayes": 0.2802, "sgd": 0.3255, "svm": 0.2186, "random_forest": 0.2839,
-    "char_cnn_sentiment": 0.31, "char_cnn_emoji": 0.36, "multi_window_char_cnn": 0.39,
-    "word_cnn": 0.36, "lstm": 0.40, "ensemble": 0.3812,
-}
 
 
 # --------------------------------------------------------------------------------------------
 # loading the corpora
-
-
 
 
 def load_trump_tweets(rdb: Path, rdx: Path):
@@ -138,7 +126,8 @@ def single_emoji_examples(tweets: Iterable[Mapping]) -> list[dict]:
 def stratified_split(texts: Sequence[str], labels: Sequence[str], test_size: float = 0.2,
                      seed: int = 42):
     """Shuffled split that keeps each class's share in both halves (small classes stay
-    represented in the test set)."""
+    represented in the test set). Returns ``train_x, test_x, train_y, test_y``; called again on
+    the training half it carves out the validation split that models are picked on."""
     from sklearn.model_selection import train_test_split
 
     return train_test_split(list(texts), list(labels), test_size=test_size, random_state=seed,
@@ -171,18 +160,25 @@ def bag_of_words_models(seed: int = 42, trees: int = 100) -> dict:
 def fit_bag_of_words(train_texts, train_labels, test_texts, test_labels, max_features=50_000,
                      min_df=2, seed=42, trees=100):
     """TF-IDF features, then every model of :func:`bag_of_words_models`; returns
-    ``(vectorizer, {name: fitted model}, {name: test accuracy})``."""
+    ``(vectorizer, {name: fitted model}, {name: accuracy on the evaluation texts})``. Pass the
+    validation split as the evaluation texts while choosing, and score the test split later
+    with :func:`score_bag_of_words`."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(max_features=max_features, min_df=min_df)
     x_train = vectorizer.fit_transform(train_texts)
-    x_test = vectorizer.transform(test_texts)
-    fitted, scores = {}, {}
+    fitted = {}
     for name, model in bag_of_words_models(seed, trees).items():
         model.fit(x_train, train_labels)
         fitted[name] = model
-        scores[name] = float(np.mean(model.predict(x_test) == np.asarray(test_labels)))
-    return vectorizer, fitted, scores
+    return vectorizer, fitted, score_bag_of_words(vectorizer, fitted, test_texts, test_labels)
+
+
+def score_bag_of_words(vectorizer, fitted: Mapping, texts, labels) -> dict[str, float]:
+    """Accuracy of each fitted bag-of-words model on ``texts``."""
+    x = vectorizer.transform(list(texts))
+    truth = np.asarray(list(labels))
+    return {name: float(np.mean(model.predict(x) == truth)) for name, model in fitted.items()}
 
 
 def top_words_per_class(vectorizer, naive_bayes, k: int = 8) -> dict[str, list[str]]:
@@ -201,204 +197,6 @@ def top_words_per_class(vectorizer, naive_bayes, k: int = 8) -> dict[str, list[s
 
 
 # --------------------------------------------------------------------------------------------
-# text -> integer arrays
-
-
-@dataclass
-class CharVocabulary:
-    """Characters seen at least ``min_count`` times get an index; 0 pads, 1 stands for any
-    other character. Replaces the book's full one-hot tensors, which do not fit in memory."""
-
-    chars: list[str] = field(default_factory=list)
-
-    @classmethod
-    def fit(cls, texts: Iterable[str], min_count: int = 2) -> "CharVocabulary":
-        counts = Counter(ch for text in texts for ch in text)
-        return cls(sorted(ch for ch, n in counts.items() if n >= min_count))
-
-    @property
-    def size(self) -> int:
-        return len(self.chars) + 2
-
-    def encode(self, texts: Sequence[str], maxlen: int) -> np.ndarray:
-        index = {ch: i + 2 for i, ch in enumerate(self.chars)}
-        out = np.zeros((len(texts), maxlen), dtype="int32")
-        for row, text in enumerate(texts):
-            codes = [index.get(ch, 1) for ch in text[:maxlen]]
-            out[row, :len(codes)] = codes
-        return out
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words, keeping #hashtags, @handles and apostrophes (social-media tokens)."""
-    return WORD_RE.findall(text.lower())
-
-
-@dataclass
-class WordVocabulary:
-    """The ``num_words - 2`` most frequent words get an index; 0 pads, 1 is out-of-vocabulary."""
-
-    words: list[str] = field(default_factory=list)
-
-    @classmethod
-    def fit(cls, texts: Iterable[str], num_words: int = 50_000, min_count: int = 1) -> "WordVocabulary":
-        counts = Counter(tok for text in texts for tok in tokenize(text))
-        ranked = [w for w, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= min_count]
-        return cls(ranked[:max(0, num_words - 2)])
-
-    @property
-    def size(self) -> int:
-        return len(self.words) + 2
-
-    def index(self) -> dict[str, int]:
-        return {w: i + 2 for i, w in enumerate(self.words)}
-
-    def encode(self, texts: Sequence[str], maxlen: int) -> np.ndarray:
-        index = self.index()
-        out = np.zeros((len(texts), maxlen), dtype="int32")
-        for row, text in enumerate(texts):
-            codes = [index.get(tok, 1) for tok in tokenize(text)][:maxlen]
-            out[row, :len(codes)] = codes
-        return out
-
-
-class LabelCodec:
-    """Class names <-> integer ids, in sorted order (stable across runs)."""
-
-    def __init__(self, labels: Iterable):
-        self.classes = sorted(set(labels))
-        self._ids = {c: i for i, c in enumerate(self.classes)}
-
-    def encode(self, labels: Iterable) -> np.ndarray:
-        return np.asarray([self._ids[label] for label in labels], dtype="int32")
-
-    def decode(self, ids: Iterable[int]) -> list:
-        return [self.classes[int(i)] for i in ids]
-
-
-# --------------------------------------------------------------------------------------------
-# Keras models. Each output layer is named '<model>_predictions' so that 7.11 can find it.
-
-
-def _compile(model, learning_rate: float = 1e-3):
-    import keras
-
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def char_cnn(num_chars: int, maxlen: int, num_classes: int, embed_dim: int = 32,
-             filters: tuple[int, int] = (128, 256), window: int = 6, pool: int = 6,
-             dense: int = 128, dropout: float = 0.0, name: str = "char_cnn"):
-    """7.3/7.5: characters -> two Conv1D + max-pool stages -> dense -> softmax. A learned
-    character embedding stands in for the book's one-hot input (the same first layer, with the
-    one-hot-times-weights product computed as a lookup)."""
-    import keras
-    from keras import layers
-
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name=f"{name}_input")
-    x = layers.Embedding(num_chars, embed_dim)(inputs)
-    for n_filters in filters:
-        x = layers.Conv1D(n_filters, window, activation="relu")(x)
-        x = layers.MaxPooling1D(pool)(x)
-        if dropout:
-            x = layers.Dropout(dropout)(x)
-    x = layers.Flatten()(x)
-    x = layers.Dense(dense, activation="relu")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
-    return _compile(keras.Model(inputs, outputs, name=name))
-
-
-def multi_window_char_cnn(num_chars: int, maxlen: int, num_classes: int, windows=(4, 5, 6),
-                          embed_dim: int = 32, filters=(128, 256), pool: int = 4,
-                          dense: int = 128, dropout: float = 0.25, name: str = "char_cnn2"):
-    """7.6: one CNN branch per window width over the same characters, concatenated, with
-    dropout after each stage so that no single feature can be relied on too much."""
-    import keras
-    from keras import layers
-
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name=f"{name}_input")
-    embedded = layers.Embedding(num_chars, embed_dim)(inputs)
-    branches = []
-    for window in windows:
-        x = embedded
-        for n_filters in filters:
-            x = layers.Conv1D(n_filters, window, activation="relu")(x)
-            x = layers.MaxPooling1D(pool)(x)
-            x = layers.Dropout(dropout)(x)
-        branches.append(layers.Flatten()(x))
-    x = layers.Concatenate()(branches)
-    x = layers.Dropout(dropout)(x)
-    x = layers.Dense(dense, activation="relu")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
-    return _compile(keras.Model(inputs, outputs, name=name))
-
-
-def _embedding(vocab_size: int, dim: int, matrix: np.ndarray | None, trainable: bool, mask: bool):
-    from keras import layers
-
-    layer = layers.Embedding(vocab_size, dim, mask_zero=mask, trainable=trainable)
-    if matrix is not None:
-        layer.build((None,))
-        layer.set_weights([np.asarray(matrix, dtype="float32")])
-    return layer
-
-
-def word_cnn(vocab_size: int, maxlen: int, num_classes: int, embed_dim: int = 64,
-             windows=(2, 3), filters: int = 128, dense: int = 128, dropout: float = 0.25,
-             embedding_matrix: np.ndarray | None = None, trainable: bool = True,
-             name: str = "cnn"):
-    """7.7: word embeddings -> per window width a Conv1D + global max-pool ('the strongest
-    n-gram detector response') -> concatenate -> dense -> softmax."""
-    import keras
-    from keras import layers
-
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name=f"{name}_input")
-    x = _embedding(vocab_size, embed_dim, embedding_matrix, trainable, mask=False)(inputs)
-    pooled = [layers.GlobalMaxPooling1D()(layers.Conv1D(filters, w, padding="same",
-                                                        activation="relu")(x)) for w in windows]
-    x = layers.Concatenate()(pooled) if len(pooled) > 1 else pooled[0]
-    x = layers.Dropout(dropout)(x)
-    x = layers.Dense(dense, activation="elu")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
-    return _compile(keras.Model(inputs, outputs, name=name))
-
-
-def lstm_classifier(vocab_size: int, maxlen: int, num_classes: int, embed_dim: int = 64,
-                    units: int = 128, dropout: float = 0.25,
-                    embedding_matrix: np.ndarray | None = None, trainable: bool = True,
-                    name: str = "lstm"):
-    """7.9: word embeddings (padding masked) -> LSTM reading the words in order -> softmax."""
-    import keras
-    from keras import layers
-
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name=f"{name}_input")
-    x = _embedding(vocab_size, embed_dim, embedding_matrix, trainable, mask=True)(inputs)
-    x = layers.LSTM(units, dropout=dropout)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
-    return _compile(keras.Model(inputs, outputs, name=name))
-
-
-def train(model, x_train, y_train, x_test, y_test, epochs: int, batch_size: int = 128,
-          patience: int = 3, seed: int = 42) -> dict:
-    """Fit with 10% of the training data held out for early stopping (best weights kept), then
-    score on the test set. Returns history, test loss/accuracy, epochs run and seconds."""
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                         restore_best_weights=True)
-    started = time.perf_counter()
-    history = model.fit(x_train, y_train, validation_split=0.1, epochs=epochs,
-                        batch_size=batch_size, callbacks=[stop], verbose=0)
-    seconds = time.perf_counter() - started
-    loss, acc = model.evaluate(x_test, y_test, verbose=0, batch_size=512)
-    return {"history": history.history, "test_loss": float(loss), "test_accuracy": float(acc),
-            "epochs": len(history.history["loss"]), "seconds": seconds}
-
-
-# --------------------------------------------------------------------------------------------
 # word2vec (7.8)
 
 
@@ -411,19 +209,21 @@ def train_word2vec(token_lists: Sequence[Sequence[str]], vector_size: int = 100,
                     window=window, min_count=min_count, epochs=epochs, seed=seed, workers=1, sg=sg)
 
 
-def embedding_matrix(vocab: WordVocabulary, keyed_vectors, seed: int = 42) -> tuple[np.ndarray, float]:
-    """Rows for our vocabulary from word2vec vectors; words the vectors lack get small random
-    rows (trainable later). Returns the matrix and the share of vocabulary words found."""
+def embedding_matrix(vocab: Vocabulary, keyed_vectors, seed: int = 42) -> tuple[np.ndarray, float]:
+    """Rows for the ids of ``vocab`` from word2vec vectors; reserved ids get zeros (padding) and
+    words the vectors lack get small random rows (trainable later). Returns the matrix and the
+    share of the vocabulary's words that have a vector."""
     dim = keyed_vectors.vector_size
     rng = np.random.default_rng(seed)
     matrix = rng.normal(0, 0.1, size=(vocab.size, dim)).astype("float32")
-    matrix[0] = 0.0
+    first = len(vocab.reserved)
+    matrix[:first] = 0.0
     found = 0
-    for word, row in vocab.index().items():
+    for offset, word in enumerate(vocab.tokens):
         if word in keyed_vectors.key_to_index:
-            matrix[row] = keyed_vectors[word]
+            matrix[first + offset] = keyed_vectors[word]
             found += 1
-    return matrix, found / max(1, len(vocab.words))
+    return matrix, found / max(1, len(vocab.tokens))
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,24 +248,27 @@ def correctness_patterns(predictions: Mapping[str, np.ndarray], truth: np.ndarra
     return flags.value_counts().sort_index(ascending=False)
 
 
+def predict_proba(model, x, batch_size: int = 512) -> np.ndarray:
+    """A Keras classifier's class probabilities for ``x`` (an array, or a list of arrays for a
+    model with several inputs). The model is called directly on batches rather than through
+    ``model.predict``, which traces a new graph function for every model it meets; scoring a
+    dozen models that way triggers TensorFlow's retracing warnings."""
+    parts = list(x) if isinstance(x, (list, tuple)) else [x]
+    out = []
+    for start in range(0, len(parts[0]), batch_size):
+        batch = [np.asarray(p[start:start + batch_size]) for p in parts]
+        out.append(np.asarray(model(batch if len(batch) > 1 else batch[0], training=False)))
+    return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), dtype="float32")
+
+
+def accuracy(model, x, y, batch_size: int = 512) -> float:
+    """Share of examples whose most probable class is the true one (a Keras classifier with a
+    softmax output, integer labels)."""
+    probs = predict_proba(model, x, batch_size)
+    return float(np.mean(np.argmax(probs, axis=1) == np.asarray(y)))
+
+
 def average_probabilities(probabilities: Sequence[np.ndarray]) -> np.ndarray:
     """The ensemble's class probabilities: the plain mean of its members' (members frozen)."""
     stacked = np.stack([np.asarray(p, dtype="float64") for p in probabilities])
     return stacked.mean(axis=0)
-
-
-def ensemble_model(members: Sequence, name: str = "ensemble"):
-    """A Keras model with one input per member that averages their (frozen) predictions, the
-    book's 7.11 construction but without retraining the members."""
-    import keras
-    from keras import layers
-
-    inputs, outputs = [], []
-    for member in members:
-        member.trainable = False
-        spec = member.inputs[0]
-        inp = keras.Input(shape=spec.shape[1:], dtype=spec.dtype, name=f"{member.name}_in")
-        inputs.append(inp)
-        outputs.append(member(inp))
-    averaged = layers.Average(name=f"{name}_predictions")(outputs)
-    return _compile(keras.Model(inputs, averaged, name=name))
