@@ -85,6 +85,7 @@ def normalise(nb, seconds: float | None = None) -> None:
     if seconds is not None:
         nb.metadata["dlcb"] = {"reference_run": {"mode": "full", "retrain": False, "offline": True,
                                                  "seconds": round(seconds)}}
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.source.strip()]  # never executed
     for cell in nb.cells:
         for key in ("papermill", "execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
@@ -142,7 +143,7 @@ def output_problems(path: Path) -> list[str]:
     ref = nb.metadata.get("dlcb", {}).get("reference_run", {})
     if ref.get("mode") != "full" or ref.get("retrain") is not False:
         problems.append("not saved by the reference run (`make outputs`): metadata dlcb.reference_run missing")
-    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
     counts = [c.execution_count for _, c in code]
     if counts != list(range(1, len(code) + 1)):
         problems.append(f"code cells not all executed once in order: execution counts {counts}")
