@@ -71,7 +71,7 @@ def test_2_3_imbalance_collapses_answers_and_rebalancing_recovers(metrics):
     assert abs(metrics["skewed_minority_fraction"] - 0.05) < 0.01
     assert abs(metrics["rebalanced_minority_fraction"] - 0.35) < 0.01
     assert metrics["skewed_minority_recall"] < 0.2         # measured 0.0: always "majority"
-    assert metrics["rebalanced_minority_recall"] > 0.6     # measured ~0.93
+    assert metrics["rebalanced_minority_recall"] > 0.6     # measured ~0.79
     assert metrics["rebalanced_minority_recall"] - metrics["skewed_minority_recall"] > 0.5
     assert metrics["rebalanced_majority_recall"] > 0.7     # the prior shift costs little
 
@@ -89,7 +89,7 @@ def test_2_3_raw_units_explode_and_standardizing_fixes_it(metrics):
 def test_2_4_softmax_fails_a_multi_label_target(metrics):
     assert 0.3 < metrics["multi_label_rows"] < 0.5        # 0, 6, 8, 9 carry >= 2 labels
     assert metrics["exact_match_softmax"] <= 1 - metrics["multi_label_rows"] + 0.01
-    assert metrics["exact_match_sigmoid"] > 0.65          # measured ~0.79
+    assert metrics["exact_match_sigmoid"] > 0.65          # measured ~0.82
     assert metrics["exact_match_sigmoid"] - metrics["exact_match_softmax"] > 0.2
 
 
@@ -106,13 +106,13 @@ def test_2_4_sigmoid_clips_a_raw_regression_target(metrics):
 def test_2_5_unregularized_network_overfits(metrics):
     gap, train_mse = metrics["overfit_mse_gap"], metrics["overfit_train_mse"]
     assert train_mse["none"] < 0.25                        # memorized (~0.06)
-    assert gap["none"] > 0.4                               # measured ~0.81
+    assert gap["none"] > 0.4                               # measured ~0.74
 
 
 def test_2_5_l2_and_dropout_narrow_the_gap(metrics):
     gap, val = metrics["overfit_mse_gap"], metrics["overfit_val_mse"]
     for brake in ("L2(0.01)", "Dropout(0.3)"):
-        assert gap[brake] < 0.75 * gap["none"], brake      # measured ~0.35 vs ~0.81
+        assert gap[brake] < 0.75 * gap["none"], brake      # measured ~0.29 vs ~0.74
         assert val[brake] < val["none"], brake             # and validation error ends lower
 
 
