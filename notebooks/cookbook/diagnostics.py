@@ -242,7 +242,10 @@ class CaughtError:
         keep = [line.strip() for line in self.message.splitlines()
                 if not line.strip().startswith("File ")          # traceback frames
                 and any(word in line.lower() for word in ("shape", "node ", "{{node", "expected"))]
-        return "\n".join(keep) if keep else self.message.strip().splitlines()[0]
+        text = "\n".join(keep) if keep else self.message.strip().splitlines()[0]
+        # TensorFlow numbers its traced functions per process (__inference_..._12345): drop the
+        # counter, which says nothing and changes from run to run
+        return re.sub(r"(__inference_\w+?)_\d+\b", r"\1", text)
 
 
 def catch_error(action: Callable[[], Any]) -> CaughtError | None:

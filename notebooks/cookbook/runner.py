@@ -68,7 +68,8 @@ def execute(source: Path, mode: str = "smoke", retrain: bool | None = None,
 
 
 REFERENCE_ENV = {"DLCB_MODE": "full", "DLCB_RETRAIN": "0", "DLCB_OFFLINE": "1",
-                 "DLCB_PROGRESS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+                 # a saved progress widget shows its first state ("0%") to a later reader
+                 "DLCB_PROGRESS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 # Kept in a saved notebook's top-level metadata; the rest (papermill's bookkeeping, widget
 # state, timestamps) changes on every run and is dropped.
 KEPT_METADATA = ("kernelspec", "language_info", "jupytext", "dlcb")

@@ -128,7 +128,10 @@ def fit(model, data, *, validation=None, epochs: int, batch_size: int | None = N
         extra.append(stopper)
     x, y = (data if isinstance(data, tuple) else (data, None))
     started = time.perf_counter()
+    # Arrays are shuffled every epoch; a dataset or generator brings its own order (and Keras
+    # warns that it ignores shuffle=True for those).
     fitted = model.fit(x, y, validation_data=validation, epochs=epochs, batch_size=batch_size,
+                       shuffle=y is not None,
                        steps_per_epoch=steps_per_epoch, callbacks=[*extra, *callbacks],
                        verbose=verbose, initial_epoch=initial_epoch)
     seconds = time.perf_counter() - started

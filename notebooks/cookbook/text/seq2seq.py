@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -377,7 +376,4 @@ def length_batches(src: np.ndarray, dec_in: np.ndarray, target: np.ndarray, batc
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     # a known length lets Keras end each epoch cleanly (no "input ran out of data")
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(-(-len(src) // batch_size)))
-    # the batches are reshuffled above, every epoch: Keras's own shuffle flag has nothing to do
-    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
-                            category=UserWarning)
     return dataset.prefetch(2)
