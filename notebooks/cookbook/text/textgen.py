@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import time
 import tokenize
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,13 +167,9 @@ def train_char_model(model, train_ids: np.ndarray, val_ids: np.ndarray, *, seq_l
         train = window_dataset(train_ids, seq_len, batch_size, seed=seed + epoch, offset=offset)
         if steps_per_epoch:
             train = train.take(steps_per_epoch)
-        with warnings.catch_warnings():
-            # training.fit leaves Keras's shuffle=True on, which a tf.data input ignores (the
-            # windows are shuffled above) with a warning
-            warnings.filterwarnings("ignore", message=".*shuffle=True.*", category=UserWarning)
-            runs.append(training.fit(model, train, validation=val, epochs=epoch + 1,
-                                     initial_epoch=epoch, verbose=verbose,
-                                     callbacks=[budget] if budget else ()))
+        runs.append(training.fit(model, train, validation=val, epochs=epoch + 1,
+                                 initial_epoch=epoch, verbose=verbose,
+                                 callbacks=[budget] if budget else ()))
         if budget is not None and budget.expired:
             break
     history = training.merge_histories(runs)
