@@ -134,3 +134,16 @@ def test_crawl_site_with_robots_and_a_red_link():
     result = crawl.crawl(base_url + crawl.wiki_path("Home"), delay=0)
     assert [p["title"] for p in result.pages.values()] == ["Home"]
     assert list(result.failed.values()) == ["HTTP 404"] and len(result.skipped_by_robots) == 1
+
+
+def test_twitter_stand_in_understands_the_search_operators_the_book_uses():
+    from cookbook.online import twitter
+
+    tweets = [{"id": "1", "text": "RT @a: make it great", "created_at": "2017-01-01T00:00:00.000Z"},
+              {"id": "2", "text": "it is great", "created_at": "2017-01-02T00:00:00.000Z"},
+              {"id": "3", "text": "sad news", "created_at": "2017-01-03T00:00:00.000Z"}]
+    base = fixtures.standin("twitter", tweets=tweets)
+    found = twitter.search_recent("lang:en -is:retweet", max_results=10, bearer_token="t", base_url=base)
+    assert sorted(t["id"] for t in found) == ["2", "3"]
+    found = twitter.search_recent("great -sad", max_results=10, bearer_token="t", base_url=base)
+    assert sorted(t["id"] for t in found) == ["1", "2"]
