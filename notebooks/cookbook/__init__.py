@@ -18,7 +18,10 @@ Core
 :mod:`cookbook.fixtures`
     local stand-in servers with real-format samples for those clients, used offline and in tests.
 
-Chapters 9-16 add ``vision/``, ``generative/``, ``audio/`` and ``serving/`` beside ``text/``.
+:mod:`cookbook.vision`
+    image models: the offline pretrained backbone (chapters 9-12).
+
+Chapters 13-16 add ``generative/``, ``audio/`` and ``serving/`` beside ``text/`` and ``vision/``.
 """
 
 __version__ = "0.1.0"
