@@ -179,9 +179,10 @@ def train(model, split: Split, *, epochs: int, batch_size: int = 32, learning_ra
 
 
 def predict(model, x: np.ndarray) -> np.ndarray:
-    """The model's outputs for a small array, as NumPy. A direct call avoids ``predict()``'s
-    per-call setup (and TensorFlow's retracing warnings when many small models predict once)."""
-    return np.asarray(model(np.asarray(x), training=False))
+    """The model's outputs for an array, as NumPy (see :func:`cookbook.training.predict`)."""
+    from .training import predict as batched_predict
+
+    return batched_predict(model, x)
 
 
 def accuracy_gap(run: Run, metric: str = "accuracy") -> float:

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import paths
@@ -37,6 +38,21 @@ def notebook_for(chapter: int) -> Path:
     return found[0]
 
 
+@contextmanager
+def environment(values: dict[str, str]):
+    """Set environment variables for the kernel papermill starts, restoring them afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def execute(source: Path, mode: str = "smoke", retrain: bool | None = None,
             timeout_s: int = DEFAULT_TIMEOUT_S) -> float:
     """Run one notebook top to bottom with papermill; return its wall time in seconds.
@@ -47,20 +63,16 @@ def execute(source: Path, mode: str = "smoke", retrain: bool | None = None,
     parameters = {"MODE": mode}
     if retrain is not None:
         parameters["RETRAIN"] = retrain
-    saved = os.environ.get("DLCB_MODE")
-    os.environ["DLCB_MODE"] = mode  # helper code that reads the env agrees with the parameter
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
-            kernel_name="python3", progress_bar=False, log_output=False,
-            execution_timeout=timeout_s)
+        # helper code that reads the environment agrees with the parameter
+        with environment({"DLCB_MODE": mode}):
+            papermill.execute_notebook(
+                str(source), str(target), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
+                kernel_name="python3", progress_bar=False, log_output=False,
+                execution_timeout=timeout_s)
     finally:
         elapsed = time.perf_counter() - started
-        if saved is None:
-            os.environ.pop("DLCB_MODE", None)
-        else:
-            os.environ["DLCB_MODE"] = saved
         timing = paths.generated_dir("timings") / f"{source.stem}.json"
         timing.write_text(json.dumps({"notebook": source.stem, "mode": mode,
                                       "seconds": round(elapsed, 1)}))
@@ -98,22 +110,14 @@ def reference(source: Path, timeout_s: int = 3600) -> float:
     import nbformat
     import papermill
 
-    saved = {k: os.environ.get(k) for k in REFERENCE_ENV}
-    os.environ.update(REFERENCE_ENV)
     target = paths.generated_dir("executed") / f"{source.stem}.reference.ipynb"
     started = time.perf_counter()
-    try:
-        # No parameters: the parameters cell keeps its defaults and the mode comes from the
-        # environment, so the saved notebook shows exactly the code a reader runs.
+    # No parameters: the parameters cell keeps its defaults and the mode comes from the
+    # environment, so the saved notebook shows exactly the code a reader runs.
+    with environment(REFERENCE_ENV):
         papermill.execute_notebook(str(source), str(target), cwd=str(paths.NOTEBOOKS_DIR),
                                    kernel_name="python3", progress_bar=False, log_output=False,
                                    execution_timeout=timeout_s)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     elapsed = time.perf_counter() - started
     nb = nbformat.read(target, as_version=4)
     normalise(nb, elapsed)

@@ -136,13 +136,24 @@ def fit(model, data, *, validation=None, epochs: int, batch_size: int | None = N
                        verbose=verbose, initial_epoch=initial_epoch)
     seconds = time.perf_counter() - started
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-    best = None
-    if stopper is not None and history.get(monitor):
-        values = history[monitor]
-        pick = np.argmin if stopper.monitor_op is np.less or "loss" in monitor else np.argmax
-        best = int(pick(values))
+    # EarlyStopping counts epochs from 0, not from initial_epoch; Run.best_epoch indexes history
+    best = (int(stopper.best_epoch) - initial_epoch
+            if stopper is not None and history.get(monitor) else None)
     return Run(history, seconds, len(history.get("loss", [])), timer.seconds, timer.cpu_seconds,
                budget_expired=bool(budget and budget.expired), best_epoch=best)
+
+
+def predict(model, x, batch_size: int = 512) -> np.ndarray:
+    """A model's outputs for ``x`` (an array, or a list of arrays for a model with several
+    inputs), as NumPy. The model is called directly on batches rather than through
+    ``model.predict``, which sets up and traces a new graph function for every model it meets;
+    scoring many small models that way costs time and triggers TensorFlow's retracing warnings."""
+    parts = list(x) if isinstance(x, (list, tuple)) else [x]
+    out = []
+    for start in range(0, len(parts[0]), batch_size):
+        batch = [np.asarray(p[start:start + batch_size]) for p in parts]
+        out.append(np.asarray(model(batch if len(batch) > 1 else batch[0], training=False)))
+    return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), dtype="float32")
 
 
 def merge_histories(runs: Iterable[Run]) -> dict[str, list[float]]:

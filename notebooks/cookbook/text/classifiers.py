@@ -249,16 +249,10 @@ def correctness_patterns(predictions: Mapping[str, np.ndarray], truth: np.ndarra
 
 
 def predict_proba(model, x, batch_size: int = 512) -> np.ndarray:
-    """A Keras classifier's class probabilities for ``x`` (an array, or a list of arrays for a
-    model with several inputs). The model is called directly on batches rather than through
-    ``model.predict``, which traces a new graph function for every model it meets; scoring a
-    dozen models that way triggers TensorFlow's retracing warnings."""
-    parts = list(x) if isinstance(x, (list, tuple)) else [x]
-    out = []
-    for start in range(0, len(parts[0]), batch_size):
-        batch = [np.asarray(p[start:start + batch_size]) for p in parts]
-        out.append(np.asarray(model(batch if len(batch) > 1 else batch[0], training=False)))
-    return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), dtype="float32")
+    """A Keras classifier's class probabilities for ``x`` (see :func:`cookbook.training.predict`)."""
+    from ..training import predict
+
+    return predict(model, x, batch_size)
 
 
 def accuracy(model, x, y, batch_size: int = 512) -> float:

@@ -173,16 +173,13 @@ def preprocess(images: np.ndarray) -> np.ndarray:
 
 
 def center_crop_resize(image, size: int = IMAGE_SIZE) -> np.ndarray:
-    """A PIL image -> the largest centred square, resized to ``size`` (RGB uint8). PIL's crop box
-    is (left, upper, right, lower): corners, not a width and a height."""
-    image = image.convert("RGB")
-    width, height = image.size
-    side = min(width, height)
-    left, top = (width - side) // 2, (height - side) // 2
+    """A PIL image -> its largest centred square, resized to ``size`` (RGB uint8)."""
     from PIL import Image
 
-    square = image.crop((left, top, left + side, top + side))
-    return np.asarray(square.resize((size, size), Image.Resampling.BILINEAR))
+    from ..preprocessing import center_crop_square
+
+    square = center_crop_square(np.asarray(image.convert("RGB")))
+    return np.asarray(Image.fromarray(square).resize((size, size), Image.Resampling.BILINEAR))
 
 
 def class_names() -> list[str]:
