@@ -63,6 +63,7 @@ def test_saved_index_round_trips(metrics):
 def test_canvas_shows_neighbourhood_and_book_formula_loses_most(metrics):
     assert metrics["canvas_cells_pca"] > 15 and metrics["canvas_cells_tsne"] > 15
     assert metrics["canvas_book_formula_on"] < 32
+    assert metrics["canvas_sketch_cats"] >= 3  # smoke: 20 cats among 837 images, chance 1.5 of 64
 
 
 def test_closing_table_cites_sources_and_this_runs_numbers(metrics):
