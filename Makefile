@@ -16,9 +16,13 @@ ifneq ($(wildcard $(MIRROR)),)
 export DLCB_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: venv lab run outputs test test-unit lock data timings clean
+.PHONY: venv system lab run outputs test test-unit lock data timings clean
 
 venv: $(VENV)/.installed
+
+## Debian packages for chapters 14-16 (timidity, PostgreSQL, Chromium, wrk); needs root or sudo
+system:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends $$(sed -e 's/#.*//' .ci/apt-packages.txt)
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
