@@ -114,20 +114,28 @@ def rewrite_graph(topology: dict, weights: dict[str, np.ndarray]):
     return new
 
 
-def tfjs_graph_function(model_json: str | Path, inputs: Sequence[str], outputs: Sequence[str],
-                        weights_folder: str | Path | None = None) -> Callable:
-    """Load a TF.js graph model as a concrete TF function ``f(*inputs) -> outputs``.
-    ``weights_folder`` is where the manifest's .bin files are (default: next to the JSON)."""
-    import tensorflow as tf
-
+def read_spec(model_json: str | Path, weights_folder: str | Path | None = None):
+    """A TF.js graph model's (topology, weights) from its model.json and .bin files."""
     model_json = Path(model_json)
     try:
         spec = json.loads(model_json.read_text())
         topology, manifest = spec["modelTopology"], spec["weightsManifest"]
     except (OSError, ValueError, KeyError) as err:
         raise GraphModelError(f"{model_json.name} is not a TF.js graph model: {err}") from None
-    weights = read_tfjs_weights(manifest, Path(weights_folder or model_json.parent))
-    graph_def = rewrite_graph(topology, weights)
+    return topology, read_tfjs_weights(manifest, Path(weights_folder or model_json.parent))
+
+
+def tfjs_graph_function(model_json: str | Path, inputs: Sequence[str], outputs: Sequence[str],
+                        weights_folder: str | Path | None = None) -> Callable:
+    """Load a TF.js graph model as a concrete TF function ``f(*inputs) -> outputs``.
+    ``weights_folder`` is where the manifest's .bin files are (default: next to the JSON)."""
+    return graph_function(rewrite_graph(*read_spec(model_json, weights_folder)), inputs, outputs)
+
+
+def graph_function(graph_def, inputs: Sequence[str], outputs: Sequence[str]) -> Callable:
+    """A plain TF GraphDef -> a concrete TF function from the named inputs to outputs."""
+    import tensorflow as tf
+
     wrapped = tf.compat.v1.wrap_function(
         lambda: tf.graph_util.import_graph_def(graph_def, name=""), [])
     g = wrapped.graph
@@ -161,7 +169,10 @@ class CocoDetector:
         if not (folder / "centernet.bin").exists():  # the manifest names centernet.bin
             folder = Path(tempfile.mkdtemp())
             shutil.copy(weights, folder / "centernet.bin")
-        self._fn = tfjs_graph_function(graph, ["tower_0/images"], ["tower_0/detections"], folder)
+        topology, weights = read_spec(graph, folder)
+        self.n_weights = int(sum(a.size for a in weights.values()))
+        self.graph_def = rewrite_graph(topology, weights)
+        self._fn = graph_function(self.graph_def, ["tower_0/images"], ["tower_0/detections"])
         self.names = coco_names()
         self.min_score, self.iou_threshold = min_score, iou_threshold
 
@@ -248,7 +259,7 @@ def detect_folder(folder: str | Path, detect: Callable, out_dir: str | Path):
         try:
             image = load_rgb(path)
         except ImageFileError as err:
-            skipped.append((path.name, str(err)))
+            skipped.append((path.name, str(err).replace(str(path), path.name)))
             continue
         found = detect(image)
         draw(image, found, out_dir / f"{path.stem}_boxes.jpg")
