@@ -1,0 +1,1 @@
+"""Generative models for chapters 13-14: the (conditional) VAE, digit loading, icons, GANs."""
