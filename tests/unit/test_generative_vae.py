@@ -77,3 +77,23 @@ def test_conditional_vae_generates_the_requested_class():
     out = cvae.generate(np.eye(2, dtype="float32")[[0, 0, 1, 1]])
     left, right = out[..., :4, 0].mean(axis=(1, 2)), out[..., 4:, 0].mean(axis=(1, 2))
     assert (left[:2] > right[:2]).all() and (right[2:] > left[2:]).all()
+
+
+def test_digit_helpers(tmp_path):
+    import json
+
+    from cookbook.generative import digits
+
+    for d in range(10):
+        (tmp_path / f"{d}.json").write_text(json.dumps({"data": [d / 10] * (784 * 2)}))
+    x, y = digits.load_digits(tmp_path)
+    assert x.shape == (20, 28, 28) and sorted(set(y)) == list(range(10))
+    (tmp_path / "3.json").write_text(json.dumps({"data": [0.0] * 100}))
+    with pytest.raises(digits.DigitFileError):
+        digits.load_digits(tmp_path)
+    assert digits.pad(np.ones((1, 28, 28))).sum() == 784
+    assert digits.entropy_floor(np.array([0.0, 1.0])) < 1e-5
+    assert digits.entropy_floor(np.array([0.5])) == pytest.approx(np.log(2))
+    d = digits.nearest_distances(np.zeros((1, 2, 2)), np.stack([np.ones((2, 2)), np.full((2, 2), 0.5)]))
+    assert d[0] == pytest.approx(1.0)
+    assert digits.grid(np.zeros((6, 3, 3)), 2, 3).shape == (6, 9)
