@@ -19,9 +19,12 @@ Core
     local stand-in servers with real-format samples for those clients, used offline and in tests.
 
 :mod:`cookbook.vision`
-    image models: the offline pretrained backbone (chapters 9-12).
+    image models: the offline pretrained backbone, embeddings and search, detection, and images
+    optimised through the network (chapters 9-12).
+:mod:`cookbook.generative`
+    autoencoders, VAEs and GANs, and the icon data they learn from (chapters 13-14).
 
-Chapters 13-16 add ``generative/``, ``audio/`` and ``serving/`` beside ``text/`` and ``vision/``.
+Chapters 15-16 add ``audio/`` and ``serving/``.
 """
 
 __version__ = "0.1.0"
