@@ -73,14 +73,20 @@ def resize_short_side(image: np.ndarray, short: int) -> np.ndarray:
     return resize(image, max(8, round(w * scale)), max(8, round(h * scale)))
 
 
-def layer_model(model, layer_names: Sequence[str]):
-    """A model from ``model``'s input to the outputs of ``layer_names`` (a list, in order)."""
+def layer_model(model, layer_names: str | Sequence[str]):
+    """A model from ``model``'s input to the outputs of ``layer_names`` (a list, in order), or
+    to one layer's output when given a single name. It takes a plain tensor as input."""
     import keras
 
+    if isinstance(layer_names, str):
+        if layer_names not in {l.name for l in model.layers}:
+            raise KeyError(f"{model.name} has no layer {layer_names!r}")
+        return keras.Model(model.inputs[0], model.get_layer(layer_names).output,
+                           name=f"{model.name}_{layer_names}")
     missing = [n for n in layer_names if n not in {l.name for l in model.layers}]
     if missing:
         raise KeyError(f"{model.name} has no layer(s) {missing}")
-    return keras.Model(model.inputs, [model.get_layer(n).output for n in layer_names],
+    return keras.Model(model.inputs[0], [model.get_layer(n).output for n in layer_names],
                        name=f"{model.name}_taps")
 
 
