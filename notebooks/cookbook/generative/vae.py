@@ -123,8 +123,9 @@ class ConditionalVAE(VAE):
     """Encoder takes ``[x, y_onehot]``, decoder ``[z, y_onehot]``; data are ``(x, y_onehot)``."""
 
     def _split(self, data):
-        x, y = data[0], data[1]
-        return x, y
+        if len(data) == 1:  # validation_data=((x, y),)
+            data = data[0]
+        return data[0], data[1]
 
     def _encode(self, x, y, training=False):
         return self.encoder([x, y], training=training)
