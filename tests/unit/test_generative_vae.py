@@ -69,6 +69,7 @@ def test_vae_trains_and_round_trips(tmp_path):
 
 
 def test_conditional_vae_generates_the_requested_class():
+    keras.utils.set_random_seed(3)  # a 20-epoch toy fit: fix its start so the check is repeatable
     x, y = _data()
     cvae = ConditionalVAE(*_halves(cond=2))
     cvae.compile(optimizer=keras.optimizers.Adam(1e-2))
