@@ -15,7 +15,6 @@ def metrics():
     return run_chapter(13)
 
 
-@pytest.mark.xfail(reason="the notebook's encoder starts at 4 channels, the book's at 2 (89,721 params)", strict=True)
 def test_autoencoder_has_the_books_parameter_count(metrics):
     assert metrics["ae_params"] == 35_085
 
