@@ -22,4 +22,6 @@ register(Resource(
     sha256=None,
     description="Google Quick, Draw! numpy bitmaps for the 'cat' category (28x28, uint8), online only",
     license="CC BY 4.0",
+    notes="Unpinned: Google publishes no checksum for the per-category files, and the file could "
+          "not be reached from where this registry was written to hash it.",
     sources=(Url("https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/cat.npy"),)))
