@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from cookbook import paths
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb")
+                   if paths.NOTEBOOK_NAME.match(p.name))
 SECRET = re.compile(r"(AKIA[0-9A-Z]{16}|AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{20,}"
                     r"|(consumer|client|api)_?(secret|key)\s*=\s*['\"][A-Za-z0-9_\-]{12,}['\"]"
                     r"|BEGIN (RSA|OPENSSH) PRIVATE KEY)", re.IGNORECASE)
@@ -74,7 +77,8 @@ def test_output_contract_catches_what_it_promises(tmp_path):
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_follows_the_layout(nb_path):
     nb = json.loads(nb_path.read_text())
-    chapter = int(nb_path.name[:2])
+    key = nb_path.name.split("_")[0]
+    chapter = paths.chapter_number(key)
     params = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1, f"{nb_path.name}: needs exactly one cell tagged 'parameters'"
     assert "MODE" in "".join(params[0]["source"])
@@ -82,16 +86,18 @@ def test_notebook_follows_the_layout(nb_path):
     headings = re.findall(rf"^##+ {chapter}\.(\d+)", markdown, flags=re.MULTILINE)
     assert headings, f"{nb_path.name}: no recipe headings like '## {chapter}.1 ...'"
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    assert re.search(rf"metrics\.record\(\s*{chapter}\b", code), f"{nb_path.name} records no metrics"
+    recorded_as = rf"{chapter}\b" if key.isdigit() else rf"[\"']{key}[\"']"
+    assert re.search(rf"metrics\.record\(\s*{recorded_as}", code), f"{nb_path.name} records no metrics"
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_notebook_has_a_metrics_test(nb_path):
-    chapter = int(nb_path.name[:2])
-    test_file = ROOT / "tests" / "notebooks" / f"test_ch{chapter:02d}.py"
+    key = nb_path.name.split("_")[0]
+    test_file = ROOT / "tests" / "notebooks" / f"test_ch{key}.py"
     assert test_file.exists(), f"{test_file.relative_to(ROOT)} is missing"
     text = test_file.read_text()
-    assert re.search(rf"run_chapter\(\s*{chapter}\s*\)", text), "the test must execute the notebook"
+    called_as = rf"{int(key)}" if key.isdigit() else rf"[\"']{key}[\"']"
+    assert re.search(rf"run_chapter\(\s*{called_as}\s*\)", text), "the test must execute the notebook"
     assert text.count("assert") >= 2, "the test must check the notebook's metrics"
 
 

@@ -12,30 +12,31 @@ from . import paths
 from .zoo import _plain
 
 
-def metrics_path(chapter: int) -> Path:
-    return paths.generated_dir("metrics") / f"{int(chapter):02d}.json"
+def metrics_path(chapter: int | str) -> Path:
+    """``NN.json`` for chapter NN; a chapter in two notebooks keys its second part ``"16b"``."""
+    return paths.generated_dir("metrics") / f"{paths.notebook_key(chapter)}.json"
 
 
-def reset(chapter: int, mode: str) -> Path:
+def reset(chapter: int | str, mode: str) -> Path:
     """Start a fresh metrics file at the top of a notebook, so stale numbers never pass a test."""
     path = metrics_path(chapter)
-    _write(path, {"chapter": int(chapter), "mode": mode})
+    _write(path, {"chapter": paths.chapter_number(chapter), "mode": mode})
     return path
 
 
-def record(chapter: int, **values: Any) -> dict:
+def record(chapter: int | str, **values: Any) -> dict:
     """Merge ``values`` into the chapter's metrics file and return the whole record."""
     path = metrics_path(chapter)
-    data = load(chapter) if path.exists() else {"chapter": int(chapter)}
+    data = load(chapter) if path.exists() else {"chapter": paths.chapter_number(chapter)}
     data.update(_plain(values))
     _write(path, data)
     return data
 
 
-def load(chapter: int) -> dict:
+def load(chapter: int | str) -> dict:
     path = metrics_path(chapter)
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: run notebook {int(chapter):02d} first")
+        raise FileNotFoundError(f"{path} does not exist: run notebook {paths.notebook_key(chapter)} first")
     return json.loads(path.read_text())
 
 

@@ -4,6 +4,7 @@ notebooks, tests and CI agree without hard-coded absolute paths."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -12,6 +13,24 @@ REPO_ROOT = NOTEBOOKS_DIR.parent
 
 DATA_DIR = REPO_ROOT / "data"
 ZOO_DIR = REPO_ROOT / "zoo"
+
+# A chapter notebook is NN_title.ipynb; a chapter told in two notebooks adds a letter to the
+# second one's key (16_… and 16b_…), which names its metrics file and its test (test_ch16b.py).
+NOTEBOOK_NAME = re.compile(r"^(\d\d[a-z]?)_\w+\.ipynb$")
+
+
+def notebook_key(chapter: int | str) -> str:
+    """``5`` -> ``"05"``; ``"16b"`` stays ``"16b"``."""
+    text = str(chapter)
+    key = f"{int(text):02d}" if text.isdigit() else text
+    if not re.fullmatch(r"\d\d[a-z]?", key):
+        raise ValueError(f"not a chapter number or part key like '16b': {chapter!r}")
+    return key
+
+
+def chapter_number(chapter: int | str) -> int:
+    """The book's chapter number of a notebook key: ``"16b"`` -> 16."""
+    return int(notebook_key(chapter)[:2])
 
 
 def generated_dir(*parts: str) -> Path:

@@ -28,13 +28,16 @@ DEFAULT_TIMEOUT_S = int(os.environ.get("DLCB_NOTEBOOK_TIMEOUT", "900"))
 
 
 def chapter_notebooks() -> list[Path]:
-    return sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]*_*.ipynb")
+                  if paths.NOTEBOOK_NAME.match(p.name))
 
 
-def notebook_for(chapter: int) -> Path:
-    found = sorted(paths.NOTEBOOKS_DIR.glob(f"{int(chapter):02d}_*.ipynb"))
+def notebook_for(chapter: int | str) -> Path:
+    """The notebook of chapter 5 (``05_*.ipynb``) or of a part key such as ``"16b"``."""
+    key = paths.notebook_key(chapter)
+    found = sorted(paths.NOTEBOOKS_DIR.glob(f"{key}_*.ipynb"))
     if len(found) != 1:
-        raise FileNotFoundError(f"expected one notebook notebooks/{int(chapter):02d}_*.ipynb, found {found}")
+        raise FileNotFoundError(f"expected one notebook notebooks/{key}_*.ipynb, found {found}")
     return found[0]
 
 
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timings", action="store_true", help="only print the recorded wall times")
     parser.add_argument("--reference", action="store_true",
                         help="the reference run: full mode, zoo models, offline; outputs written back into notebooks/")
-    parser.add_argument("chapters", nargs="*", type=int, help="chapter numbers (default: all)")
+    parser.add_argument("chapters", nargs="*", help="chapter numbers or part keys such as 16b (default: all)")
     args = parser.parse_args(argv)
     if args.timings:
         for name, seconds in slowest():

@@ -10,8 +10,8 @@ from __future__ import annotations
 from cookbook import metrics, runner
 
 
-def run_chapter(chapter: int, mode: str = "smoke") -> dict:
-    """Execute notebook NN and return the metrics it wrote (plus its wall time)."""
+def run_chapter(chapter: int | str, mode: str = "smoke") -> dict:
+    """Execute notebook NN (or a part such as "16b") and return the metrics it wrote (plus its wall time)."""
     metrics.metrics_path(chapter).unlink(missing_ok=True)  # a stale file must not pass the checks
     seconds = runner.execute(runner.notebook_for(chapter), mode)
     result = metrics.load(chapter)

@@ -19,5 +19,8 @@ register(Resource(
     name="ch14-tabler-release-zip", filename=f"tabler-icons-{TABLER_VERSION}.zip", sha256=None,
     description="Tabler icons release archive (all styles, SVG and PNG)",
     license="MIT",
+    notes="Unpinned: GitHub publishes no checksum for release assets and the archive could not be "
+          "reached from where this registry was written; offline, the same icons come from the "
+          "pinned npm version.",
     sources=(Url(f"https://github.com/tabler/tabler-icons/releases/download/v{TABLER_VERSION}/"
                  f"tabler-icons-{TABLER_VERSION}.zip", retries=1, timeout=60.0),)))
