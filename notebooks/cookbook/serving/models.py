@@ -108,6 +108,7 @@ class ImageSearch:
         net = network if network is not None else backbone.load_efficientnet_lite0()
         self.embedder = embed.Embedder(embed.feature_model(net, "avg_pool"), backbone.preprocess, 8)
         self._crop = backbone.center_crop_resize
+        self.embedder(np.zeros((1, 224, 224, 3), np.uint8))  # trace now, not on the first request
 
     def info(self) -> dict:
         return {"kind": "image search", "images": len(self.index.rows),

@@ -43,6 +43,8 @@ class Server:
     log_path: Path
     health: dict = field(default_factory=dict)
     ready_s: float = 0.0
+    started: float = 0.0
+    health_path: str = "/health"
 
     @property
     def url(self) -> str:
@@ -57,6 +59,25 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_ready(self, timeout: float = 180) -> "Server":
+        """Poll the health route until it answers 200; stop the server and raise if gunicorn
+        exits or ``timeout`` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()[-2000:]}")
+            try:
+                status, body = get_json(self.url + self.health_path, timeout=2)
+                if status == 200:
+                    self.health, self.ready_s = body, time.perf_counter() - self.started
+                    return self
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"gunicorn not ready after {timeout:.0f} s:\n{self.log()[-2000:]}")
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is None:
@@ -85,9 +106,11 @@ def get_json(url: str, timeout: float = 5.0) -> tuple[int, dict]:
 
 def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
           env: Mapping[str, str] | None = None, port: int | None = None, timeout_s: int = 30,
-          ready_timeout: float = 180, health_path: str = "/health") -> Server:
-    """Run ``gunicorn -w workers -b 127.0.0.1:PORT app`` and wait until ``health_path`` answers 200.
-    ``timeout_s`` is gunicorn's per-request limit: a worker stuck longer is killed and replaced."""
+          ready_timeout: float = 180, health_path: str = "/health", wait: bool = True) -> Server:
+    """Run ``gunicorn -w workers -b 127.0.0.1:PORT app`` and wait until ``health_path`` answers 200
+    (``wait=False``: return at once and call :meth:`Server.wait_ready` later, so the workers load
+    their models while the caller does other work). ``timeout_s`` is gunicorn's per-request
+    limit: a worker stuck longer is killed and replaced."""
     port = port or free_port()
     log = Path(tempfile.mkstemp(prefix="dlcb-gunicorn-", suffix=".log")[1])
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
@@ -99,23 +122,11 @@ def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
     with open(log, "wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=child_env,
                                    cwd=str(PACKAGE_ROOT), start_new_session=True)
-    server = Server(process, port, log)
+    server = Server(process, port, log, started=time.perf_counter(), health_path=health_path)
     atexit.register(server.stop)
-    started, deadline = time.perf_counter(), time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            server.stop()
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{server.log()[-2000:]}")
-        try:
-            status, body = get_json(server.url + health_path, timeout=2)
-            if status == 200:
-                server.health, server.ready_s = body, time.perf_counter() - started
-                return server
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.25)
-    server.stop()
-    raise TimeoutError(f"gunicorn not ready after {ready_timeout:.0f} s:\n{server.log()[-2000:]}")
+    if wait:
+        server.wait_ready(ready_timeout)
+    return server
 
 
 @contextmanager
