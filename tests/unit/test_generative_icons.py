@@ -67,3 +67,16 @@ def test_gan_train_step_runs():
     hist = model.fit(np.random.rand(32, 4, 4, 1).astype("float32"), epochs=1, batch_size=16,
                      verbose=0)
     assert set(hist.history) >= {"d_loss", "g_loss", "d_real", "d_fake"}
+
+
+def test_choose_and_split_are_fixed_by_the_seed():
+    from pathlib import Path
+
+    files = [Path(f"{i:03d}.svg") for i in range(50)]
+    a, b = icons.choose(files, 20, seed=14), icons.choose(files, 20, seed=14)
+    assert a == b and len(set(a)) == 20 and a == sorted(a)
+    assert icons.choose(files, 20, seed=15) != a
+    assert sorted(icons.choose(files, 999)) == files
+    x = np.arange(20)
+    train, held = icons.split(x, 0.85)
+    assert list(train) == list(range(17)) and list(held) == [17, 18, 19]

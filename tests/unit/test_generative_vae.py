@@ -98,3 +98,50 @@ def test_digit_helpers(tmp_path):
     d = digits.nearest_distances(np.zeros((1, 2, 2)), np.stack([np.ones((2, 2)), np.full((2, 2), 0.5)]))
     assert d[0] == pytest.approx(1.0)
     assert digits.grid(np.zeros((6, 3, 3)), 2, 3).shape == (6, 9)
+
+
+
+LOADER = r"""
+import sys
+from cookbook import zoo
+for name in sys.argv[1:]:
+    model, card = zoo.load_keras(1, name)
+    print(name, type(model).__name__, len(model.inputs), card["beta"], card["history"]["loss"][0] > 0)
+"""
+
+
+def test_zoo_bundle_loads_without_this_module_and_rebuilds_the_vae(tmp_path, monkeypatch):
+    """The zoo copy is a plain functional model: a fresh process loads it without importing
+    cookbook.generative; ``load_from_zoo`` turns it back into the same (conditional) VAE."""
+    import os
+    import subprocess
+    import sys
+
+    from cookbook.generative import vae as vaes
+
+    monkeypatch.setenv("DLCB_ZOO", str(tmp_path))
+    x, y = _data()
+    keras.utils.set_random_seed(0)
+    models = {}
+    for cond in (0, 2):
+        model = (ConditionalVAE if cond else VAE)(*_halves(cond=cond), beta=0.5)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
+        hist = model.fit(*((x, y) if cond else (x,)), epochs=2, batch_size=64, verbose=0).history
+        models[f"toy_vae_{cond}"] = model
+        vaes.save_to_zoo(model, 1, f"toy_vae_{cond}", recipe="13.4", data={"toy": True}, epochs=2,
+                         seconds=1.0, history=hist, metrics={}, baseline={})
+    out = subprocess.run([sys.executable, "-c", LOADER, *models], capture_output=True, text=True,
+                         env={**os.environ, "DLCB_ZOO": str(tmp_path)}, timeout=180)
+    assert out.returncode == 0, out.stderr[-1500:]
+    assert out.stdout.split() == ["toy_vae_0", "Functional", "1", "0.5", "True",
+                                  "toy_vae_2", "Functional", "2", "0.5", "True"]
+    for name, model in models.items():
+        cond = name.endswith("2")
+        again, card = vaes.load_from_zoo(1, name)
+        assert type(again) is type(model) and again.beta == 0.5 and card["model"] == name
+        z = np.zeros((3, 2), "float32")
+        dec_in = [z, y[:3]] if cond else z
+        np.testing.assert_allclose(again.decoder(dec_in), model.decoder(dec_in), atol=1e-6)
+        scores = again.evaluate(*((x, y) if cond else (x,)), batch_size=64, return_dict=True, verbose=0)
+        assert scores["loss"] == pytest.approx(scores["reconstruction_loss"] + 0.5 * scores["kl_loss"],
+                                               rel=1e-3)

@@ -58,3 +58,22 @@ class GAN(keras.Model):
                      ("d_real", ops.mean(p_real)), ("d_fake", ops.mean(p_fake))):
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}
+
+
+def save_to_zoo(generator, discriminator, *, history: dict, seconds: float, steps_per_epoch: int,
+                data: dict, metrics: dict | None = None, baseline: dict | None = None, **extra):
+    """Write the generator and the discriminator to ``zoo/14/`` (``icon_gan_generator`` and
+    ``icon_gan_discriminator``), each with a card holding the per-epoch history."""
+    from .. import zoo
+
+    history = {k: [float(v) for v in vals] for k, vals in history.items()}
+    last = {f"final_{k}": vals[-1] for k, vals in history.items()}
+    paths = []
+    for part, net in (("generator", generator), ("discriminator", discriminator)):
+        name = f"icon_gan_{part}"
+        card = zoo.make_card(chapter=14, recipe="14.6", model=name, mode="full", data=data,
+                             epochs=len(history["d_loss"]), seconds=seconds,
+                             metrics={**last, **(metrics or {})}, baseline=baseline,
+                             steps_per_epoch=steps_per_epoch, history=history, **extra)
+        paths.append(zoo.save_keras(net, 14, name, card))
+    return paths

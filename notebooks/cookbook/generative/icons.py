@@ -79,3 +79,18 @@ def grid(images: np.ndarray, cols: int = 10, pad: int = 1) -> np.ndarray:
         out[pad + r * (h + pad):pad + r * (h + pad) + h,
             pad + c * (w + pad):pad + c * (w + pad) + w] = 1.0 - np.clip(img.reshape(h, w), 0, 1)
     return out
+
+
+def choose(files: list[Path], n: int, seed: int = 14) -> list[Path]:
+    """``n`` of ``files`` picked at random (``seed`` fixes which), kept in name order: the same
+    icons wherever a notebook or a script asks for them; all of them when ``n`` ≥ their count.
+    Split in that order, the held-out icons are the last by name, so they tend to come from
+    other icon families than the training icons (a harder test than a shuffled split)."""
+    picked = np.random.default_rng(seed).choice(len(files), size=min(n, len(files)), replace=False)
+    return [files[i] for i in sorted(picked)]
+
+
+def split(x: np.ndarray, train_fraction: float = 0.85) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``train_fraction`` of ``x`` to train on, the rest held out."""
+    cut = int(train_fraction * len(x))
+    return x[:cut], x[cut:]

@@ -143,3 +143,44 @@ class ConditionalVAE(VAE):
             z = np.random.default_rng(seed).standard_normal((len(labels_onehot), latent))
         return keras.ops.convert_to_numpy(
             self.decoder([np.asarray(z, "float32"), labels_onehot], training=False))
+
+
+def bundle(vae: VAE, name: str) -> keras.Model:
+    """The trained encoder and decoder of ``vae`` in one plain functional model, for the zoo:
+    ``inputs -> [decoder(z_mean), z_mean, z_log_var]``. It holds only standard layers, so it
+    loads anywhere without this module; :func:`unbundle` rebuilds the (conditional) VAE."""
+    conditional = isinstance(vae, ConditionalVAE)
+    inputs = [keras.Input(t.shape[1:], name=f"in_{i}") for i, t in enumerate(vae.encoder.inputs)]
+    z_mean, z_log_var = vae.encoder(inputs if conditional else inputs[0])
+    x_hat = vae.decoder([z_mean, inputs[1]] if conditional else z_mean)
+    return keras.Model(inputs if conditional else inputs[0], [x_hat, z_mean, z_log_var], name=name)
+
+
+def unbundle(model: keras.Model, beta: float = 1.0) -> VAE:
+    """The (conditional) VAE whose encoder and decoder :func:`bundle` packed into ``model``
+    (a conditional one when the bundle has two inputs)."""
+    encoder, decoder = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    cls = ConditionalVAE if len(model.inputs) > 1 else VAE
+    return cls(encoder, decoder, beta=beta)
+
+
+def save_to_zoo(vae: VAE, chapter: int, name: str, *, recipe: str, data: dict, epochs: int,
+                seconds: float, history: dict, metrics: dict, baseline: dict, **extra):
+    """Write ``vae`` (as :func:`bundle`) and its card, with the training history, to the zoo."""
+    from .. import zoo
+
+    card = zoo.make_card(chapter=chapter, recipe=recipe, model=name, mode="full", data=data,
+                         epochs=epochs, seconds=seconds, metrics=metrics, baseline=baseline,
+                         beta=vae.beta, history=history, **extra)
+    return zoo.save_keras(bundle(vae, name), chapter, name, card)
+
+
+def load_from_zoo(chapter: int, name: str, learning_rate: float = 1e-3, **expect):
+    """``(vae, card)``: the zoo bundle ``name`` rebuilt as a (conditional) VAE, compiled with Adam
+    so that ``evaluate`` reports its loss terms; ``expect`` are card entries to check."""
+    from .. import zoo
+
+    model, card = zoo.load_keras(chapter, name, expect=expect)
+    vae = unbundle(model, beta=card.get("beta", 1.0))
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return vae, card
