@@ -29,6 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
+from . import watchdog
+
 CUBE_MAX_DIM = 100  # compiled into the cube extension
 
 
@@ -92,6 +94,7 @@ class Cluster:
     pid: int | None = None
     started_s: float = 0.0
     _stopped: bool = field(default=False, repr=False)
+    _watcher: object = field(default=None, repr=False)
 
     @property
     def data(self) -> Path:
@@ -157,6 +160,9 @@ class Cluster:
             except ProcessLookupError:
                 pass
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._watcher is not None:
+            self._watcher.terminate()
+            self._watcher.wait(5)
         try:
             atexit.unregister(self.stop)
         except Exception:  # noqa: BLE001
@@ -196,6 +202,9 @@ def start(settings: dict | None = None, port: int = 5432) -> Cluster:
             log = cluster.log.read_text(errors="replace")[-800:] if cluster.log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {run.stderr.strip()[-400:]} {log}")
         cluster.pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        stop_cmd = [str(binaries / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "-w", "stop"]
+        cluster._watcher = watchdog.spawn({"run": (["runuser", "-u", user, "--"] if user else []) + stop_cmd,
+                                           "rmtree": str(root)})
         cluster.started_s = time.perf_counter() - started
         return cluster
     except BaseException:
@@ -267,7 +276,7 @@ def load_vectors(conn, table: str, names: Sequence[str], vectors: np.ndarray,
                 sql.Identifier(table + "_vec_gist"), t))
             timings["gist_s"] = time.perf_counter() - started
         cur.execute(sql.SQL("ANALYZE {}").format(t))
-        cur.execute("SELECT pg_total_relation_size(%s::regclass)", (table,))
+        cur.execute("SELECT pg_total_relation_size(%s::regclass)", (t.as_string(conn),))
         timings["bytes"] = cur.fetchone()[0]
     conn.commit()
     return timings

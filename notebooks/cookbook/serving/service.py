@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from . import watchdog
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # notebooks/, the folder holding cookbook/
 
 
@@ -45,6 +47,7 @@ class Server:
     ready_s: float = 0.0
     started: float = 0.0
     health_path: str = "/health"
+    watcher: object = None
 
     @property
     def url(self) -> str:
@@ -90,6 +93,14 @@ class Server:
                 except ProcessLookupError:
                     pass
                 self.process.wait(5)
+        if self.watcher is not None:
+            self.watcher.terminate()
+            self.watcher.wait(5)
+            self.watcher = None
+        try:
+            self.log_path.unlink()
+        except OSError:
+            pass
         try:
             atexit.unregister(self.stop)
         except Exception:  # noqa: BLE001
@@ -124,6 +135,7 @@ def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
                                    cwd=str(PACKAGE_ROOT), start_new_session=True)
     server = Server(process, port, log, started=time.perf_counter(), health_path=health_path)
     atexit.register(server.stop)
+    server.watcher = watchdog.spawn({"kill": process.pid, "remove": [str(log)]})
     if wait:
         server.wait_ready(ready_timeout)
     return server
