@@ -50,6 +50,8 @@ def log_mel(samples: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
     """(frames, 128) scaled log-mel spectrogram: time first, mel bands as channels."""
     import librosa
 
+    if len(samples) < N_FFT:  # very short sounds: pad with silence to one FFT window
+        samples = np.pad(samples, (0, N_FFT - len(samples)))
     mel = librosa.feature.melspectrogram(y=samples, sr=sr, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
     db = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
     db = np.maximum(db, -100.0)
@@ -93,18 +95,37 @@ class ClipSet:
                        self.piece_y)
 
 
-def clip_set(rendered, seconds: float, labels: Sequence[str], progress=None) -> ClipSet:
-    """Clips for rendered pieces (objects with ``.wav`` and ``.piece.key/.label``): only the first
+@dataclass(frozen=True)
+class Track:
+    """A labelled audio file: ``key`` names it uniquely, ``label`` is its class."""
+
+    path: Path
+    key: str
+    label: str
+
+
+def labelled_folder(root: str | Path, suffixes=(".wav", ".au", ".flac", ".mp3", ".ogg")) -> list[Track]:
+    """A labelled music folder in the GTZAN layout: ``root/<label>/<file>`` (sorted)."""
+    root = Path(root)
+    tracks = [Track(p, f"{p.parent.name}/{p.name}", p.parent.name)
+              for p in sorted(root.glob("*/*")) if p.suffix.lower() in suffixes]
+    if not tracks:
+        raise FileNotFoundError(f"no audio files in {root}/<label>/ (expected e.g. blues/blues.00000.wav)")
+    return tracks
+
+
+def clip_set(tracks, seconds: float, labels: Sequence[str], progress=None) -> ClipSet:
+    """Clips for labelled tracks (objects with ``.path``, ``.key`` and ``.label``): only the first
     ``seconds`` of each file, whole clips only."""
     xs, ys, ps, keys, piece_y = [], [], [], [], []
-    items = progress(rendered) if progress else rendered
+    items = progress(tracks) if progress else tracks
     for i, item in enumerate(items):
-        clips = to_clips(log_mel(load_audio(item.wav, seconds)), pad_short=False)
-        label = labels.index(item.piece.label)
+        clips = to_clips(log_mel(load_audio(item.path, seconds)), pad_short=False)
+        label = labels.index(item.label)
         xs.append(clips)
         ys += [label] * len(clips)
         ps += [i] * len(clips)
-        keys.append(item.piece.key)
+        keys.append(item.key)
         piece_y.append(label)
     return ClipSet(np.concatenate(xs), np.asarray(ys, "int64"), np.asarray(ps, "int64"), list(labels),
                    keys, np.asarray(piece_y, "int64"))

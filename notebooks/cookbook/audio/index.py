@@ -140,8 +140,8 @@ def index_folder(root: str | Path, embed: Callable[[np.ndarray], np.ndarray],
         vectors.append(song_vector(embed, clips))
         try:
             kept.append(Path(path).relative_to(base).as_posix())
-        except ValueError:
-            kept.append(Path(path).name)
+        except ValueError:  # a file from elsewhere: its folder and name, never a machine path
+            kept.append(f"{Path(path).parent.name}/{Path(path).name}")
         tags.append(read_tags(Path(path)))
     dim = vectors[0].shape[0] if vectors else 0
     return MusicIndex(np.stack(vectors) if vectors else np.zeros((0, dim), "float32"), kept, tags, skipped)

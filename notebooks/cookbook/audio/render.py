@@ -69,6 +69,19 @@ class Rendered:
     tempo_bpm: float    # the MIDI file's first tempo
     notes: int          # notes within the rendered span
 
+    # the labelled-track interface of cookbook.audio.features.clip_set
+    @property
+    def path(self) -> Path:
+        return self.wav
+
+    @property
+    def key(self) -> str:
+        return self.piece.key
+
+    @property
+    def label(self) -> str:
+        return self.piece.label
+
 
 def timidity() -> str:
     """The timidity executable, or a RenderError saying how to install it."""
