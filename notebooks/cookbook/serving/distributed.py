@@ -57,23 +57,44 @@ def tf_config(hosts: list[str], index: int, role: str = "worker") -> dict:
     return {"cluster": {role: list(hosts)}, "task": {"type": role, "index": index}}
 
 
-def run(fn: Callable, *, strategy: str = "default", workers: int = 1, logical_cpus: int = 2,
-        threads: int | None = None, timeout_s: float = 300, env: dict | None = None) -> list[dict]:
-    """Call ``fn(strategy_object)`` in fresh processes and return each worker's result (a
-    JSON-serialisable dict), worker 0 first. ``threads`` caps TensorFlow's op threads per worker
-    (default: the machine's cores shared among the workers)."""
-    import cloudpickle
+class Job:
+    """Worker processes started by :func:`start`; :meth:`result` waits for them (and cleans up)."""
 
+    def __init__(self, procs, tmp: tempfile.TemporaryDirectory, timeout_s: float):
+        self.procs, self._tmp, self.timeout_s = procs, tmp, timeout_s
+        self.deadline = time.monotonic() + timeout_s
+
+    def result(self) -> list[dict]:
+        folder = Path(self._tmp.name)
+        try:
+            _wait_all(self.procs, folder, self.deadline, self.timeout_s)
+            return [json.loads((folder / f"result{i}.json").read_text()) for i in range(len(self.procs))]
+        finally:
+            self.kill()
+            self._tmp.cleanup()
+
+    def kill(self) -> None:
+        for proc, log in self.procs:
+            _kill(proc)
+            log.close()
+
+
+def start(fn: Callable, *, strategy: str = "default", workers: int = 1, logical_cpus: int = 2,
+          threads: int | None = None, timeout_s: float = 300, env: dict | None = None) -> Job:
+    """Start ``fn(strategy_object)`` in fresh worker processes and return at once; several jobs
+    can run side by side. ``threads`` caps TensorFlow's op threads per worker (default: the
+    machine's cores shared among the workers)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
     if strategy != "multiworker" and workers != 1:
         raise ValueError(f"strategy {strategy!r} runs in one process (workers=1)")
     threads = threads or max(1, (os.cpu_count() or 1) // workers)
     hosts = [f"127.0.0.1:{p}" for p in free_ports(workers)] if strategy == "multiworker" else []
-    with tempfile.TemporaryDirectory(prefix="dlcb-workers-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "fn.pkl").write_bytes(cloudpickle.dumps(fn))
-        procs = []
+    holder = tempfile.TemporaryDirectory(prefix="dlcb-workers-")
+    tmp = Path(holder.name)
+    (tmp / "fn.pkl").write_bytes(_pickle(fn))
+    procs = []
+    try:
         for i in range(workers):
             child_env = {**os.environ, **(env or {}), "TF_CPP_MIN_LOG_LEVEL": "3",
                          "PYTHONPATH": os.pathsep.join(
@@ -86,17 +107,36 @@ def run(fn: Callable, *, strategy: str = "default", workers: int = 1, logical_cp
                    str(tmp / f"result{i}.json"), strategy, str(logical_cpus), str(threads)]
             procs.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=child_env,
                                            cwd=str(PACKAGE_ROOT), start_new_session=True), log))
-        try:
-            _wait_all(procs, tmp, timeout_s)
-        finally:
-            for proc, log in procs:
-                _kill(proc)
-                log.close()
-        return [json.loads((tmp / f"result{i}.json").read_text()) for i in range(workers)]
+    except BaseException:
+        Job(procs, holder, timeout_s).kill()
+        holder.cleanup()
+        raise
+    return Job(procs, holder, timeout_s)
 
 
-def _wait_all(procs, tmp: Path, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
+def _pickle(fn: Callable) -> bytes:
+    """Pickle ``fn`` by value unless it lives in the cookbook package (which workers can import):
+    a function from a notebook, a script or a test module travels with its code."""
+    import cloudpickle
+
+    module = sys.modules.get(getattr(getattr(fn, "func", fn), "__module__", "") or "")
+    by_value = module is not None and module.__name__ not in ("__main__", "builtins") \
+        and not module.__name__.startswith("cookbook")
+    if by_value:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        return cloudpickle.dumps(fn)
+    finally:
+        if by_value:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+def run(fn: Callable, **kwargs) -> list[dict]:
+    """:func:`start` and wait: each worker's result (a JSON-serialisable dict), worker 0 first."""
+    return start(fn, **kwargs).result()
+
+
+def _wait_all(procs, tmp: Path, deadline: float, timeout_s: float) -> None:
     while True:
         codes = [p.poll() for p, _ in procs]
         for i, code in enumerate(codes):

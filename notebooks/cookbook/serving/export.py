@@ -282,19 +282,28 @@ class TFLiteRunner:
     def __init__(self, path, threads: int = 1):
         from ai_edge_litert.interpreter import Interpreter
 
-        self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        with _silence_fd2():  # "INFO: Created TensorFlow Lite XNNPACK delegate" goes to fd 2
+            self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
+            self.interpreter.allocate_tensors()
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
         self._batch = None
+        self._calls = 0
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype="float32")
         if self._batch != len(x):
             self.interpreter.resize_tensor_input(self.input["index"], list(x.shape))
-            self.interpreter.allocate_tensors()
+            with _silence_fd2():
+                self.interpreter.allocate_tensors()
             self._batch = len(x)
         self.interpreter.set_tensor(self.input["index"], x)
-        self.interpreter.invoke()
+        if self._calls == 0:
+            with _silence_fd2():
+                self.interpreter.invoke()
+        else:
+            self.interpreter.invoke()
+        self._calls += 1
         return self.interpreter.get_tensor(self.output["index"]).copy()
 
 

@@ -92,8 +92,8 @@ class OnnxServable:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.version = version
         self.signatures = {signature: {
-            "inputs": {i.name: (np.float32, list(i.shape)) for i in self.session.get_inputs()},
-            "outputs": {o.name: list(o.shape) for o in self.session.get_outputs()}}}
+            "inputs": {i.name: (np.float32, _dims(i.shape)) for i in self.session.get_inputs()},
+            "outputs": {o.name: _dims(o.shape) for o in self.session.get_outputs()}}}
 
     def __call__(self, signature: str, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         names = [o.name for o in self.session.get_outputs()]
@@ -103,6 +103,11 @@ class OnnxServable:
         except Exception as err:  # onnxruntime raises its own InvalidArgument/Fail types
             raise ServingError(_first_line(err)) from None
         return dict(zip(names, values))
+
+
+def _dims(shape) -> list:
+    """ONNX shapes name their free dimensions ('unk__6', 'batch'): those become None."""
+    return [d if isinstance(d, int) else None for d in shape]
 
 
 def _first_line(err: Exception) -> str:
