@@ -19,7 +19,7 @@ V = 12
 def model():
     keras.utils.set_random_seed(1)
     chars = keras.Input((ex.SEQ_LEN, V), name="chars")
-    x = keras.layers.LSTM(8, name="lstm")(chars)
+    x = keras.layers.LSTM(32, name="lstm")(chars)  # >= 1024 weights per matrix: quantized
     return keras.Model(chars, keras.layers.Dense(V, activation="softmax", name="probs")(x))
 
 
