@@ -251,8 +251,20 @@ def train_gan(ckpt, budget, max_epochs):
     steps = len(x_tr) // 64
     real = (tf.data.Dataset.from_tensor_slices(x_tr[..., None]).shuffle(len(x_tr))
             .batch(64, drop_remainder=True).repeat())
+    z_watch = np.random.default_rng(5).standard_normal((10, ns["LATENT"])).astype("float32")
+
+    def snapshot(epoch, logs=None):  # the same 10 codes drawn after every epoch
+        img = np.asarray(g(z_watch, training=False))[..., 0]
+        np.save(ckpt.dir / f"snapshot_{epoch + 1:04d}.npy", np.round(img * 255).astype("uint8"))
+
     state = train(ckpt, model, [(d_opt, d.trainable_weights), (g_opt, g.trainable_weights)], real,
-                  budget=budget, max_epochs=max_epochs, steps_per_epoch=steps)
+                  budget=budget, max_epochs=max_epochs, steps_per_epoch=steps,
+                  callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=snapshot)])
+    snaps = sorted(ckpt.dir.glob("snapshot_*.npy"))
+    keep = [p for p in snaps if (lambda n: n & (n - 1) == 0)(int(p.stem.split("_")[1]))]
+    keep = list(dict.fromkeys(keep + snaps[-1:]))  # epochs 1, 2, 4, 8, ... and the last
+    progress = {"epochs": np.array([int(p.stem.split("_")[1]) for p in keep]),
+                "samples": np.stack([np.load(p) for p in keep])}
     z = np.random.default_rng(7).standard_normal((200, ns["LATENT"])).astype("float32")
     fakes = training.predict(g, z)[..., 0]
     _, mad = icons.nearest(fakes, x_tr)
@@ -262,7 +274,8 @@ def train_gan(ckpt, budget, max_epochs):
                  "train": len(x_tr), "held_out": len(x_te)}
     return model, state, dict(
         data=data_card, metrics={"sample_nn_mad": float(mad.mean()), "d_of_samples": d_samples},
-        baseline={"heldout_nn_mad": float(real_mad.mean())}, steps_per_epoch=steps)
+        baseline={"heldout_nn_mad": float(real_mad.mean())}, steps_per_epoch=steps,
+        progress=progress)
 
 
 def train_icon_rnn(ckpt, budget, max_epochs):
@@ -328,8 +341,12 @@ def main():
     name = ZOO_NAME[args.model]
     common = dict(epochs=state["epoch"], seconds=state["seconds"], history=state["history"])
     if args.model == "gan":
+        import numpy as np
+
         from cookbook.generative import gan
 
+        progress = card.pop("progress")
+        np.savez_compressed(zoo.model_path(14, "icon_gan_progress", ".npz"), **progress)
         extra = {k: v for k, v in card.items() if k not in ("steps_per_epoch",)}
         print(gan.save_to_zoo(model.generator, model.discriminator, history=state["history"],
                               seconds=state["seconds"], steps_per_epoch=card["steps_per_epoch"],
