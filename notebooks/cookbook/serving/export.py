@@ -204,7 +204,8 @@ def to_onnx(model, path, *, input_name: str = "chars", output_name: str = "probs
 
     path = _fresh(path)
     ensure_called(model)
-    spec = (tf.TensorSpec([None, *model.inputs[0].shape[1:]], tf.float32, name=input_name),)
+    dtype = tf.as_dtype(model.inputs[0].dtype)   # float one-hot windows, or int ids
+    spec = (tf.TensorSpec([None, *model.inputs[0].shape[1:]], dtype, name=input_name),)
 
     @tf.function(input_signature=spec)
     def serve(x):
@@ -227,8 +228,9 @@ def onnx_session(path, threads: int = 1):
 
 def onnx_predict(path_or_session, x: np.ndarray) -> np.ndarray:
     sess = path_or_session if hasattr(path_or_session, "run") else onnx_session(path_or_session)
-    name = sess.get_inputs()[0].name
-    return sess.run(None, {name: np.asarray(x, dtype="float32")})[0]
+    first = sess.get_inputs()[0]
+    dtype = "int32" if "int32" in first.type else "int64" if "int64" in first.type else "float32"
+    return sess.run(None, {first.name: np.asarray(x, dtype=dtype)})[0]
 
 
 # --------------------------------------------------------------------------------------------
