@@ -50,6 +50,10 @@ def test_render_forces_piano_and_caches(cache):
     again, report = render.render_set(2, 6.0, labels=("bach", "palestrina"), verbose=False)
     assert report["rendered"] == 0 and report["cached"] == 4
     assert [r.key for r in again] == [r.key for r in rendered]
+    rendered[0].wav.write_bytes(rendered[0].wav.read_bytes()[:100])  # a run stopped mid-file
+    _, report = render.render_set(2, 6.0, labels=("bach", "palestrina"), verbose=False)
+    assert report["rendered"] == 1 and report["cached"] == 3
+    assert features.load_audio(rendered[0].path).size >= 6 * SR
 
 
 def test_log_mel_and_clips():

@@ -163,6 +163,21 @@ def _render_batch(midis: list[Path], soundfont: Path) -> None:
                               f"{paths.shown(folder)} (exit {done.returncode}): {tail}")
 
 
+def _complete(wav: Path) -> bool:
+    """A cached WAV that libsndfile reads and that holds audio (not cut off by a stopped run)."""
+    import soundfile
+
+    if not wav.exists():
+        return False
+    try:
+        ok = soundfile.info(str(wav)).frames > SAMPLE_RATE // 2
+    except Exception:
+        ok = False
+    if not ok:
+        wav.unlink()
+    return ok
+
+
 def render_dir(seconds: float) -> Path:
     return paths.cache_dir() / "ch15-renders" / f"{seconds:g}s"
 
@@ -209,7 +224,7 @@ def render_set(per_class: int, seconds: float = 30.0, labels=tuple(CLASSES), min
                     continue
             chosen.append((piece, midi, meta))
             got += 1
-            if midi.with_suffix(".wav").exists():
+            if _complete(midi.with_suffix(".wav")):
                 report["cached"] += 1
             else:
                 pending.append(midi)
