@@ -76,13 +76,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--chars", type=int, default=200, help="characters generated in the page")
     args = parser.parse_args(argv)
     env.setup()
-    import keras  # noqa: F401
     import numpy as np
     import tensorflow as tf
 
     from cookbook import zoo
     from cookbook.serving import export as ex
-    from cookbook.serving import tf_serving
     from cookbook.text.textgen import vocab_from_card
 
     tf.config.threading.set_intra_op_parallelism_threads(1)

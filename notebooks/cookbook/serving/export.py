@@ -6,6 +6,9 @@ runner and a parity check against Keras:
 * ONNX (ONNX Runtime in Python, onnxruntime-web in the browser): :func:`to_onnx`, :func:`onnx_predict`
 * TFLite / LiteRT, float and dynamic-range quantized: :func:`to_tflite`, :func:`tflite_predict`
 * Core ML (conversion and spec only: prediction needs macOS): :func:`to_coreml`, :func:`coreml_spec`
+* the 16.9 page (``web_model/``, onnxruntime-web from its pinned npm packages): :func:`write_web_assets`,
+  :func:`serve_page` (127.0.0.1, optional COOP/COEP headers), :func:`open_page`, and
+  :func:`greedy_continuation` to compare the page's decoding with any Python runtime
 
 Recurrent layers are a while-loop in TensorFlow; the TFLite converter (without the Flex delegate)
 and coremltools cannot take that loop, so both convert an unrolled twin with the same weights

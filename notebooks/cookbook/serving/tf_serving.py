@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -298,8 +297,12 @@ def create_app(model_name: str | None = None, model_path: str | None = None):
                 else SavedModelServable(path))
     app = Flask(__name__)
     app.register_blueprint(blueprint({name: servable}))
-    app.after_request(lambda response: (response.headers.__setitem__("X-Worker-Pid", str(os.getpid())),
-                                        response)[1])
+
+    @app.after_request
+    def _say_which_worker(response):
+        response.headers["X-Worker-Pid"] = str(os.getpid())
+        return response
+
     return app
 
 
