@@ -126,7 +126,10 @@ def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
     log = Path(tempfile.mkstemp(prefix="dlcb-gunicorn-", suffix=".log")[1])
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
            "--timeout", str(timeout_s), "--graceful-timeout", "5", "--limit-request-line", "4094",
-           "--limit-request-fields", "50", "--access-logfile", "-", "--log-level", "warning", app]
+           "--limit-request-fields", "50", "--access-logfile", "-", "--log-level", "warning",
+           # gunicorn >= 25 opens a control socket in ~/.gunicorn by default: several servers at
+           # once (tests, notebook, benchmark) would share that one path
+           "--no-control-socket", app]
     child_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p),
         "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
