@@ -30,6 +30,7 @@ def test_knn_recall_and_speed(metrics):
 def test_postgres_matches_numpy_and_resists_injection(metrics):
     assert metrics["pg_recall_vs_numpy"] >= 0.99
     assert metrics["pg_gist_used"] and metrics["pg_gist_same_results"]
+    assert metrics["pg_gist3_ms"] < metrics["pg_seq_ms"] / 3  # the index does work in 3-D
     assert metrics["pg_injection_rows"] == 0 and metrics["pg_movies_left"] == metrics["movie_count"]
 
 
