@@ -31,6 +31,18 @@ from . import watchdog
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # notebooks/, the folder holding cookbook/
 
 
+def _no_control_socket() -> list[str]:
+    """Recent gunicorns open a control socket in ``~/.gunicorn`` by default; several servers at
+    once (tests, notebook, benchmark) would share that one path. Older ones have no such option."""
+    try:
+        from gunicorn import config
+
+        return ["--no-control-socket"] if any(
+            s.name == "control_socket_disable" for s in config.KNOWN_SETTINGS) else []
+    except ImportError:
+        return []
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -127,9 +139,7 @@ def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
            "--timeout", str(timeout_s), "--graceful-timeout", "5", "--limit-request-line", "4094",
            "--limit-request-fields", "50", "--access-logfile", "-", "--log-level", "warning",
-           # gunicorn >= 25 opens a control socket in ~/.gunicorn by default: several servers at
-           # once (tests, notebook, benchmark) would share that one path
-           "--no-control-socket", app]
+           *_no_control_socket(), app]
     child_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p),
         "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
