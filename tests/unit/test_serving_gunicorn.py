@@ -86,3 +86,23 @@ def test_the_page_calls_the_service_in_headless_chromium(web):
     assert seen["plurals"] and seen["plurals"][0] == "mice"
     assert "none of the words is known" in seen["error"]
     assert seen["console"] == []
+
+
+def test_the_front_end_forwards_uploads_and_reports_refusals(api):
+    """/look sends the upload on to the service; here the image model is not loaded, so the page
+    shows the service's reason (and its status), and a form without a file is refused first."""
+    import io
+
+    from PIL import Image
+
+    from cookbook.serving.webapp import create_web_app
+
+    client = create_web_app(api.url).test_client()
+    png = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(png, format="PNG")
+    reply = client.post("/look", data={"file": (io.BytesIO(png.getvalue()), "x.png")})
+    assert reply.status_code == 404 and "not loaded" in reply.get_data(as_text=True)
+    assert client.post("/look", data={}).status_code == 400
+    down = create_web_app("http://127.0.0.1:9").test_client()  # nothing listens on port 9
+    reply = down.post("/ask", data={"query": "cat", "model": "plurals"})
+    assert reply.status_code == 502 and "unreachable" in reply.get_data(as_text=True)
