@@ -96,11 +96,13 @@ def test_a_failure_leaves_no_server_and_no_folder():
 
 
 def test_a_failed_start_cleans_up(monkeypatch):
-    before = set(os.listdir(os.environ.get("TMPDIR", "/tmp")))
+    created = []
+    real_mkdtemp = postgres.tempfile.mkdtemp
+    monkeypatch.setattr(postgres.tempfile, "mkdtemp",
+                        lambda **kw: created.append(real_mkdtemp(**kw)) or created[-1])
     with pytest.raises(RuntimeError, match="pg_ctl start failed|initdb failed"):
         postgres.start(settings={"shared_buffers": "not-a-size"})
-    left = {n for n in set(os.listdir(os.environ.get("TMPDIR", "/tmp"))) - before if n.startswith("dlcb-pg-")}
-    assert not left
+    assert len(created) == 1 and not os.path.exists(created[0])
 
 
 def test_connect_needs_a_cluster_or_database_url(monkeypatch):
