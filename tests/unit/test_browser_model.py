@@ -3,7 +3,6 @@ packages loads the exported model and its next-character probabilities match Ker
 the local server adds the cross-origin isolation headers only when asked."""
 
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -51,15 +50,14 @@ def test_page_matches_keras_in_chromium(assets):
     ref = model.predict(ex.one_hot_windows(texts, vocab.index, vocab.size), verbose=0)
     tokens = list(vocab.reserved) + list(vocab.tokens)
 
-    def visit():
-        with ex.serve_page(folder) as url, browser.page() as page:
+    def visit(page):
+        with ex.serve_page(folder) as url:
             info = ex.open_page(page, url)
             probs = page.evaluate("t => charModel.probs(t)", texts)
             gen = page.evaluate("([t, n]) => charModel.generate(t, n)", ["to be", 12])
             return info, np.array(probs), gen, page.console_errors
 
-    with ThreadPoolExecutor(1) as pool:
-        info, probs, gen, errors = pool.submit(visit).result()
+    info, probs, gen, errors = browser.run(visit)
     assert info["vocabSize"] == vocab.size and info["threads"] == 1 and not info["isolated"]
     assert ex.max_abs_diff(probs, ref) <= 1e-4
     expected = ex.greedy_continuation(lambda x: model(x).numpy(), "to be", 12, vocab.index, tokens)

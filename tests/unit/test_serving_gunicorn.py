@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -60,28 +59,26 @@ def test_stop_ends_master_and_workers():
         urllib.request.urlopen(server.url + "/health", timeout=2)
 
 
-def drive(url: str) -> dict:
-    with browser.page() as page:
-        page.goto(url)
-        seen = {"title": page.title()}
-        page.select_option("#model", "plurals")
-        page.fill("#query", "mouse")
-        page.click("#go")
-        page.wait_for_selector("#results li")
-        seen["plurals"] = page.locator("#results li").all_inner_texts()
-        seen["console"] = list(page.console_errors)  # (the refused query below logs its 422)
-        page.select_option("#model", "emoji")
-        page.fill("#query", "qqqzx")
-        page.click("#go")
-        seen["error"] = page.locator("#error").inner_text()
+def drive(page, url: str) -> dict:
+    page.goto(url)
+    seen = {"title": page.title()}
+    page.select_option("#model", "plurals")
+    page.fill("#query", "mouse")
+    page.click("#go")
+    page.wait_for_selector("#results li")
+    seen["plurals"] = page.locator("#results li").all_inner_texts()
+    seen["console"] = list(page.console_errors)  # (the refused query below logs its 422)
+    page.select_option("#model", "emoji")
+    page.fill("#query", "qqqzx")
+    page.click("#go")
+    seen["error"] = page.locator("#error").inner_text()
     return seen
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("DLCB_CHROMIUM")
                     and not os.environ.get("CI"), reason="no Chromium (make system)")
 def test_the_page_calls_the_service_in_headless_chromium(web):
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API wants a thread without an event loop
-        seen = pool.submit(drive, web.url).result(timeout=120)
+    seen = browser.run(drive, web.url, timeout_s=120)
     assert seen["title"] == "Ask the models"
     assert seen["plurals"] and seen["plurals"][0] == "mice"
     assert "none of the words is known" in seen["error"]

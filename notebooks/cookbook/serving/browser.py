@@ -1,9 +1,14 @@
 """Headless Chromium for page checks (chapter 16): Debian's ``/usr/bin/chromium`` driven by
-Playwright, so no browser is downloaded. Used by the notebook and the tests alike::
+Playwright, so no browser is downloaded. Used by the notebooks and the tests alike::
 
-    with browser.page() as page:
+    def visit(page, url):
         page.goto(url)
         page.fill("#query", "cat")
+        return page.inner_text("#results")
+
+    shown = browser.run(visit, url)      # works in a script, a test and a Jupyter kernel
+
+``page()`` is the underlying context manager, for code that is not running inside an event loop.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,3 +65,28 @@ def page(timeout_ms: float = 20_000):
             yield tab
         finally:
             context.close()
+
+
+def _event_loop_running() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def run(visit, *args, timeout_ms: float = 20_000, timeout_s: float = 180.0):
+    """Open a fresh page, call ``visit(page, *args)`` and return its result (plain data: the
+    page is closed afterwards). Playwright's synchronous API refuses to run on a thread that
+    already runs an asyncio loop, as a Jupyter kernel's main thread does; there the visit runs
+    on a worker thread of its own."""
+    def visit_in_fresh_page():
+        with page(timeout_ms=timeout_ms) as tab:
+            return visit(tab, *args)
+
+    if not _event_loop_running():
+        return visit_in_fresh_page()
+    with ThreadPoolExecutor(1, thread_name_prefix="chromium") as pool:
+        return pool.submit(visit_in_fresh_page).result(timeout=timeout_s)
