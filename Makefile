@@ -16,7 +16,7 @@ ifneq ($(wildcard $(MIRROR)),)
 export DLCB_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: venv system lab run outputs test test-unit lock data timings clean
+.PHONY: venv system lab run outputs test test-unit serve lock data timings clean
 
 venv: $(VENV)/.installed
 
@@ -48,6 +48,12 @@ outputs: venv
 ## Unit tests, hygiene checks, and every notebook in smoke mode, two at a time
 test: venv
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+SERVE_MODELS ?= images,emoji,plurals,chatbot
+PORT ?= 5050
+## Chapter 16's model service under gunicorn on 127.0.0.1:$(PORT) (SERVE_MODELS=images,emoji,plurals,chatbot)
+serve: venv
+	cd notebooks && DLCB_SERVE_MODELS=$(SERVE_MODELS) ../$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --timeout 30 'cookbook.serving.app:from_env()'
 
 test-unit: venv
 	$(BIN)/python -m pytest -n $(JOBS) tests/unit tests/test_hygiene.py
