@@ -16,9 +16,16 @@ ifneq ($(wildcard $(MIRROR)),)
 export DLCB_MIRROR ?= $(MIRROR)
 endif
 
-.PHONY: venv system lab run outputs test test-unit serve lock data timings clean
+.PHONY: venv web system lab run outputs test test-unit serve lock data timings clean
 
 venv: $(VENV)/.installed
+
+## npm packages of chapter 16.9's browser page, exactly as its package-lock.json pins them
+WEB_MODEL := notebooks/cookbook/serving/web_model
+web: $(WEB_MODEL)/node_modules/.package-lock.json
+
+$(WEB_MODEL)/node_modules/.package-lock.json: $(WEB_MODEL)/package-lock.json
+	npm ci --prefix $(WEB_MODEL) --no-audit --no-fund
 
 ## Debian packages for chapters 14-16 (timidity, PostgreSQL, Chromium, wrk); needs root or sudo
 system:
@@ -33,20 +40,20 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 ## Open JupyterLab on the notebooks, in the mode their saved outputs come from (LAB_MODE=full)
-lab: venv
+lab: venv web
 	DLCB_MODE=$(LAB_MODE) DLCB_OFFLINE=$(if $(filter 1,$(ONLINE)),0,1) $(BIN)/jupyter lab notebooks
 
 ## Execute every notebook headless into generated/executed/ (MODE=smoke|full)
-run: venv
+run: venv web
 	$(BIN)/python -m cookbook.runner --mode $(MODE)
 
 ## The reference run: every notebook (or NB=05) in full mode, zoo models, offline, written back
 ## into notebooks/ with its outputs; then the output contract is checked
-outputs: venv
+outputs: venv web
 	$(BIN)/python -m cookbook.runner --reference $(NB)
 
 ## Unit tests, hygiene checks, and every notebook in smoke mode, two at a time
-test: venv
+test: venv web
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 SERVE_MODELS ?= images,emoji,plurals,chatbot
