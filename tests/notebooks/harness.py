@@ -26,3 +26,17 @@ def wall_budget_s() -> float:
 
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     return 180.0 * (1.0 if workers <= 1 else 1.75)
+
+
+def check_closing_table(metrics: dict, recipes: set[str],
+                        sources: tuple[str, ...] = ("book", "the book", "companion notebook")) -> list:
+    """The closing table compares at least ``recipes`` (first word of the recipe column), each
+    row names the source of the book's figure and fills in this run's figure and the reason.
+    Returns the rows, for checks that this run's numbers (not typed-in copies) appear in them."""
+    table = metrics["closing_table"]
+    assert all(len(row) == 4 for row in table)
+    assert set(recipes) <= {row[0].split()[0] for row in table}
+    for recipe, book, ours, why in table:
+        assert book.startswith(sources), recipe
+        assert ours.strip() and why.strip(), recipe
+    return table

@@ -7,7 +7,7 @@ The Commons counts are exact: the stand-in serves 37 photos, one damaged file an
 
 import pytest
 
-from tests.notebooks.harness import run_chapter, wall_budget_s
+from tests.notebooks.harness import check_closing_table, run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -67,12 +67,7 @@ def test_canvas_shows_neighbourhood_and_book_formula_loses_most(metrics):
 
 
 def test_closing_table_cites_sources_and_this_runs_numbers(metrics):
-    table = metrics["closing_table"]
-    assert all(len(row) == 4 for row in table)
-    assert {"10.1", "10.2", "10.3", "10.4"} <= {row[0].split()[0] for row in table}
-    for recipe, book, ours, why in table:
-        assert book.startswith(("book", "the book", "companion notebook")), recipe
-        assert ours and why, recipe
+    table = check_closing_table(metrics, {"10.1", "10.2", "10.3", "10.4"})
     robust = next(row for row in table if "robustness" in row[0])
     assert f"{metrics['robust_hits']}/18" in robust[2]
     assert f"{metrics['p_at_10_features']:.3f}" in next(r for r in table if "precision" in r[0])[2]

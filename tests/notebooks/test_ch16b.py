@@ -6,7 +6,7 @@ labels, and distributed training follows the single-process loss."""
 
 import pytest
 
-from tests.notebooks.harness import run_chapter, wall_budget_s
+from tests.notebooks.harness import check_closing_table, run_chapter, wall_budget_s
 
 pytestmark = pytest.mark.notebook
 
@@ -77,11 +77,7 @@ def test_gunicorn_workers(metrics):
 
 
 def test_closing_table(metrics):
-    table = metrics["closing_table"]
-    assert {"16.9", "16.10", "16.11", "Scaling"} <= {r[0].split()[0] for r in table}
-    for recipe, book, ours, why in table:
-        assert book.startswith(("book", "companion notebook")), recipe
-        assert ours and why, recipe
+    check_closing_table(metrics, {"16.9", "16.10", "16.11", "Scaling"})
 
 
 def test_smoke_run_fits_the_time_budget(metrics):
