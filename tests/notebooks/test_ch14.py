@@ -70,7 +70,7 @@ def test_lstm_beats_unigram_baseline(metrics):
 
 def test_closing_table_and_time(metrics):
     check_closing_table(metrics, {"14.1", "14.3", "14.4", "14.5", "14.6", "14.9"})
-    assert metrics["_wall_seconds"] < 2 * wall_budget_s()
+    assert metrics["_wall_seconds"] < wall_budget_s()  # CI, empty cache, rasterising included: 119 s
 
 
 # The full-mode models in zoo/14/, scored on the held-out icons when trained (the reference run
