@@ -16,12 +16,13 @@ Not a test: timings depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -60,13 +61,21 @@ def browser_ms(folder: Path, chars: int, big_calls: int) -> dict:
 
     out = {}
     for isolate in (False, True):
-        with ex.serve_page(folder, isolate=isolate) as url, browser.page(timeout_ms=120_000) as page:
-            info = ex.open_page(page, url)
-            gen = page.evaluate("([t, n]) => charModel.generate(t, n)", ["to be, or not to be", chars])
-            key = f"{info['threads']} thread{'s' if info['threads'] > 1 else ''}"
-            out[f"16.9 LSTM(128), {key}"] = gen["msPerChar"]
-            if (folder / "ch05.onnx").exists():
-                out[f"ch05 2x512 LSTM, {key}"] = page.evaluate(BIG_MODEL_JS, [big_calls])
+        with ex.serve_page(folder, isolate=isolate) as url:
+            out.update(browser.run(time_generation, url, folder, chars, big_calls, timeout_ms=120_000,
+                                   timeout_s=900))
+    return out
+
+
+def time_generation(page, url: str, folder: Path, chars: int, big_calls: int) -> dict:
+    from cookbook.serving import export as ex
+
+    info = ex.open_page(page, url)
+    gen = page.evaluate("([t, n]) => charModel.generate(t, n)", ["to be, or not to be", chars])
+    key = f"{info['threads']} thread{'s' if info['threads'] > 1 else ''}"
+    out = {f"16.9 LSTM(128), {key}": gen["msPerChar"]}
+    if (folder / "ch05.onnx").exists():
+        out[f"ch05 2x512 LSTM, {key}"] = page.evaluate(BIG_MODEL_JS, [big_calls])
     return out
 
 
@@ -91,6 +100,7 @@ def main(argv=None) -> dict:
     windows = ex.one_hot_windows([text[i:i + 60] for i in range(32)], vocab.index, vocab.size)
     ex.ensure_called(model, windows)
     work = Path(tempfile.mkdtemp(prefix="dlcb-ch16-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)   # the exports are only measured
     sizes = {"Keras .keras (no optimizer)": ex.size_bytes(zoo.model_path(16, "shakespeare_browser_lstm"))}
     saved = ex.to_saved_model(model, work / "sm" / "1")
     sizes["SavedModel"] = ex.size_bytes(saved)
@@ -127,8 +137,7 @@ def main(argv=None) -> dict:
     big, _ = zoo.load_keras(5, "shakespeare_char_lstm", compile=False)
     ex.to_onnx(big, work / "web" / "ch05.onnx", input_name="char_ids", output_name="logits")
     sizes["ch05 2x512 LSTM as ONNX"] = ex.size_bytes(work / "web" / "ch05.onnx")
-    with ThreadPoolExecutor(1) as pool:   # Playwright's sync API wants a thread without an event loop
-        page_ms = pool.submit(browser_ms, work / "web", args.chars, 20).result()
+    page_ms = browser_ms(work / "web", args.chars, 20)
 
     print("\nartefact sizes:")
     for name, size in sizes.items():
