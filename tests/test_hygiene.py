@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cookbook import paths
+from cookbook import paths, runner
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb")
-                   if paths.NOTEBOOK_NAME.match(p.name))
+NOTEBOOKS = runner.chapter_notebooks()
 SECRET = re.compile(r"(AKIA[0-9A-Z]{16}|AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{20,}"
                     r"|(consumer|client|api)_?(secret|key)\s*=\s*['\"][A-Za-z0-9_\-]{12,}['\"]"
                     r"|BEGIN (RSA|OPENSSH) PRIVATE KEY)", re.IGNORECASE)
@@ -34,7 +33,6 @@ def test_notebook_carries_its_reference_run(nb_path):
     """Committed with the outputs of one complete reference run (`make outputs`): every code
     cell executed once and in order, no errors, full mode, <= 3 MB, no machine paths, no stderr
     noise."""
-    from cookbook import runner
 
     problems = runner.output_problems(nb_path)
     assert not problems, f"{nb_path.name}: run `make outputs NB={nb_path.name[:2]}`:\n" + "\n".join(problems)
@@ -51,7 +49,6 @@ def test_code_cells_stay_short(nb_path):
 def test_output_contract_catches_what_it_promises(tmp_path):
     import nbformat
 
-    from cookbook import runner
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["dlcb"] = {"reference_run": {"mode": "full", "retrain": False}}

@@ -16,14 +16,15 @@ ZOO_DIR = REPO_ROOT / "zoo"
 
 # A chapter notebook is NN_title.ipynb; a chapter told in two notebooks adds a letter to the
 # second one's key (16_… and 16b_…), which names its metrics file and its test (test_ch16b.py).
-NOTEBOOK_NAME = re.compile(r"^(\d\d[a-z]?)_\w+\.ipynb$")
+NOTEBOOK_KEY = r"\d\d[a-z]?"
+NOTEBOOK_NAME = re.compile(rf"^({NOTEBOOK_KEY})_\w+\.ipynb$")
 
 
 def notebook_key(chapter: int | str) -> str:
     """``5`` -> ``"05"``; ``"16b"`` stays ``"16b"``."""
     text = str(chapter)
     key = f"{int(text):02d}" if text.isdigit() else text
-    if not re.fullmatch(r"\d\d[a-z]?", key):
+    if not re.fullmatch(NOTEBOOK_KEY, key):
         raise ValueError(f"not a chapter number or part key like '16b': {chapter!r}")
     return key
 
