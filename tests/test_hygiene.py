@@ -33,9 +33,9 @@ def test_notebook_carries_its_reference_run(nb_path):
     """Committed with the outputs of one complete reference run (`make outputs`): every code
     cell executed once and in order, no errors, full mode, <= 3 MB, no machine paths, no stderr
     noise."""
-
     problems = runner.output_problems(nb_path)
-    assert not problems, f"{nb_path.name}: run `make outputs NB={nb_path.name[:2]}`:\n" + "\n".join(problems)
+    key = nb_path.name.split("_")[0]
+    assert not problems, f"{nb_path.name}: run `make outputs NB={key}`:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -48,7 +48,6 @@ def test_code_cells_stay_short(nb_path):
 
 def test_output_contract_catches_what_it_promises(tmp_path):
     import nbformat
-
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["dlcb"] = {"reference_run": {"mode": "full", "retrain": False}}
