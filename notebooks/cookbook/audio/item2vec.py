@@ -16,21 +16,16 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 from .. import acquire
-from ..datasets.rpackages import read_r_lazyload
+from ..text.recommender import load_movielens
 
 
 def load_watch_histories() -> tuple[list[list[str]], dict[str, str]]:
     """MovieLens small: one sequence of movie ids (as strings) per user, ordered by rating time
     (ties by movie id), and ``{movie id: "Title (year)"}``."""
-    df = read_r_lazyload(acquire.fetch("dslabs-rdata-rdb"), acquire.fetch("dslabs-rdata-rdx"), "movielens")
-    df = pd.DataFrame({"user": df["userId"].astype("int64").to_numpy(),
-                       "movie": df["movieId"].astype("int64").to_numpy(),
-                       "time": df["timestamp"].astype("int64").to_numpy(),
-                       "title": df["title"].astype(str).to_numpy(),
-                       "year": pd.to_numeric(df["year"], errors="coerce").to_numpy()})
+    df = load_movielens(acquire.fetch("dslabs-rdata-rdb"), acquire.fetch("dslabs-rdata-rdx"), timestamp=True)
+    df = df.rename(columns={"userId": "user", "movieId": "movie", "timestamp": "time"})
     df = df.sort_values(["user", "time", "movie"], kind="stable")
     sequences = [g.astype(str).tolist() for _, g in df.groupby("user", sort=True)["movie"]]
     titles = {str(m): (f"{t} ({int(y)})" if y == y else t)

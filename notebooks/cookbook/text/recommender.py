@@ -32,8 +32,9 @@ from ..datasets.rpackages import read_r_lazyload  # noqa: F401  (re-exported for
 
 
 
-def load_movielens(rdb: Path, rdx: Path) -> pd.DataFrame:
-    """MovieLens small as a plain DataFrame: movieId, title, year, genres, userId, rating."""
+def load_movielens(rdb: Path, rdx: Path, timestamp: bool = False) -> pd.DataFrame:
+    """MovieLens small as a plain DataFrame: movieId, title, year, genres, userId, rating
+    (and, with ``timestamp=True``, the rating's Unix time as ``timestamp``)."""
     df = read_r_lazyload(rdb, rdx, "movielens")
     out = pd.DataFrame({
         "movieId": df["movieId"].astype("int64").to_numpy(),
@@ -42,6 +43,8 @@ def load_movielens(rdb: Path, rdx: Path) -> pd.DataFrame:
         "genres": df["genres"].astype(str).to_numpy(),
         "userId": df["userId"].astype("int64").to_numpy(),
         "rating": df["rating"].astype("float64").to_numpy()})
+    if timestamp:
+        out["timestamp"] = df["timestamp"].astype("int64").to_numpy()
     return out.reset_index(drop=True)
 
 
