@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,26 +28,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .service import PACKAGE_ROOT, child_pythonpath, free_ports  # noqa: F401 (free_ports: public here too)
+
 STRATEGIES = ("default", "mirrored", "multiworker")
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # notebooks/, the folder holding cookbook/
 
 
 class WorkerFailed(RuntimeError):
     """A worker exited with an error or ran past its deadline."""
-
-
-def free_ports(n: int) -> list[int]:
-    """``n`` distinct TCP ports on 127.0.0.1 that were free a moment ago."""
-    socks = []
-    try:
-        for _ in range(n):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            socks.append(sock)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 def tf_config(hosts: list[str], index: int, role: str = "worker") -> dict:
@@ -97,8 +83,7 @@ def start(fn: Callable, *, strategy: str = "default", workers: int = 1, logical_
     try:
         for i in range(workers):
             child_env = {**os.environ, **(env or {}), "TF_CPP_MIN_LOG_LEVEL": "3",
-                         "PYTHONPATH": os.pathsep.join(
-                             p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+                         "PYTHONPATH": child_pythonpath()}
             child_env.pop("TF_CONFIG", None)
             if hosts:
                 child_env["TF_CONFIG"] = json.dumps(tf_config(hosts, i))

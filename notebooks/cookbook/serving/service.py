@@ -43,11 +43,29 @@ def _no_control_socket() -> list[str]:
         return []
 
 
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct TCP ports on 127.0.0.1 that were free a moment ago (all sockets are held
+    open together, so no port comes back twice)."""
+    socks = []
+    try:
+        for _ in range(n):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            socks.append(sock)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def child_pythonpath() -> str:
+    """``PYTHONPATH`` for a child process that imports ``cookbook`` (package root first)."""
+    return os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 @dataclass
@@ -140,9 +158,8 @@ def start(app: str = "cookbook.serving.app:from_env()", workers: int = 2,
            "--timeout", str(timeout_s), "--graceful-timeout", "5", "--limit-request-line", "4094",
            "--limit-request-fields", "50", "--access-logfile", "-", "--log-level", "warning",
            *_no_control_socket(), app]
-    child_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    child_env = {**os.environ, "PYTHONPATH": child_pythonpath(), "TF_CPP_MIN_LOG_LEVEL": "2",
+                 **(env or {})}
     with open(log, "wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=child_env,
                                    cwd=str(PACKAGE_ROOT), start_new_session=True)
