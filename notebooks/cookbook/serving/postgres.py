@@ -271,15 +271,23 @@ def load_vectors(conn, table: str, names: Sequence[str], vectors: np.ndarray,
         cur.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (name)").format(t))
         timings["cube_s"] = time.perf_counter() - started
         if gist:
-            started = time.perf_counter()
-            cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (vec)").format(
-                sql.Identifier(table + "_vec_gist"), t))
-            timings["gist_s"] = time.perf_counter() - started
+            timings["gist_s"] = create_gist(cur, table)
         cur.execute(sql.SQL("ANALYZE {}").format(t))
         cur.execute("SELECT pg_total_relation_size(%s::regclass)", (t.as_string(conn),))
         timings["bytes"] = cur.fetchone()[0]
     conn.commit()
     return timings
+
+
+def create_gist(cur, table: str) -> float:
+    """``CREATE INDEX <table>_vec_gist ON <table> USING gist (vec)`` on cursor ``cur`` (the caller
+    commits); returns the seconds it took."""
+    from psycopg import sql
+
+    started = time.perf_counter()
+    cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (vec)").format(
+        sql.Identifier(table + "_vec_gist"), sql.Identifier(table)))
+    return time.perf_counter() - started
 
 
 def vector_of(conn, table: str, name: str) -> list[float]:
