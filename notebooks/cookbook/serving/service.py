@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import watchdog
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # notebooks/, the folder holding cookbook/
+from .watchdog import PACKAGE_ROOT, child_pythonpath  # noqa: F401 (public here too: serving.distributed)
 
 
 def _no_control_socket() -> list[str]:
@@ -61,11 +60,6 @@ def free_ports(n: int) -> list[int]:
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     return free_ports(1)[0]
-
-
-def child_pythonpath() -> str:
-    """``PYTHONPATH`` for a child process that imports ``cookbook`` (package root first)."""
-    return os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 @dataclass

@@ -17,6 +17,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # notebooks/, the folder holding cookbook/
+
+
+def child_pythonpath() -> str:
+    """``PYTHONPATH`` for a child process that imports ``cookbook`` (package root first)."""
+    return os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 def watch(parent: int, action: dict, poll_s: float = 0.5) -> None:
@@ -49,10 +57,7 @@ def watch(parent: int, action: dict, poll_s: float = 0.5) -> None:
 
 def spawn(action: dict) -> subprocess.Popen:
     """Start a watcher for the calling process; ``terminate()`` it once cleaned up normally."""
-    from pathlib import Path
-
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)}
+    env = {**os.environ, "PYTHONPATH": child_pythonpath()}
     return subprocess.Popen([sys.executable, "-m", "cookbook.serving.watchdog", str(os.getpid()), json.dumps(action)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env, start_new_session=True)
