@@ -42,7 +42,7 @@ def main() -> None:
     per_class = max(1, -(-args.n // len(render.CLASSES)))
     rendered, _ = render.render_set(per_class, args.seconds, verbose=False)
     midis = [r.wav.with_suffix(".mid") for r in rendered][:args.n]
-    exe, soundfont = render.timidity(), acquire.fetch("ch15-timgm6mb-soundfont")
+    base, soundfont = render.timidity_command("timidity.cfg"), acquire.fetch("ch15-timgm6mb-soundfont")
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         (work / "timidity.cfg").write_text(f"soundfont {soundfont}\n")
@@ -50,7 +50,6 @@ def main() -> None:
         for i, m in enumerate(midis):
             shutil.copy(m, work / f"p{i:03d}.mid")
             names.append(f"p{i:03d}.mid")
-        base = [exe, "-c", "timidity.cfg", "-Ow", "--output-mono", "-s", str(render.SAMPLE_RATE)]
         one_by_one = timed([base + [n] for n in names], work)
         batched = timed([base + names], work)
     print(f"{len(names)} pieces of {args.seconds:g} s: one call per file {one_by_one / len(names):.2f} s/piece, "

@@ -144,18 +144,23 @@ def score_to_piano_midi(piece: Piece, out: Path, seconds: float) -> tuple[float,
     return float(tempi[0]) if len(tempi) else 120.0, kept
 
 
+def timidity_command(cfg: Path | str) -> list[str]:
+    """The timidity call (before the MIDI file names) that renders each file given to it to a
+    22.05 kHz mono 16-bit WAV beside it, with the soundfont named in ``cfg``."""
+    return [timidity(), "-c", str(cfg), "-Ow", "--output-mono", "-s", str(SAMPLE_RATE)]
+
+
 def _render_batch(midis: list[Path], soundfont: Path) -> None:
     """MIDI -> 22.05 kHz mono 16-bit WAV beside each file (one timidity call for the batch)."""
-    exe = timidity()
     cfg = midis[0].parent.parent / "timidity.cfg"
+    command = timidity_command(cfg)
     cfg.write_text(f"soundfont {soundfont}\n")
     by_dir: dict[Path, list[Path]] = {}
     for m in midis:
         by_dir.setdefault(m.parent, []).append(m)
     for folder, files in by_dir.items():
-        done = subprocess.run([exe, "-c", str(cfg), "-Ow", "--output-mono", "-s", str(SAMPLE_RATE),
-                               *[f.name for f in files]], cwd=folder, capture_output=True, text=True,
-                              timeout=60 + 10 * len(files))
+        done = subprocess.run([*command, *[f.name for f in files]], cwd=folder, capture_output=True,
+                              text=True, timeout=60 + 10 * len(files))
         missing = [f for f in files if not f.with_suffix(".wav").exists()]
         if done.returncode != 0 or missing:
             tail = " | ".join(done.stderr.strip().splitlines()[-3:])
