@@ -15,7 +15,7 @@ PRETTY_MIDI_VERSION = "0.2.11.post0"
 SAMPLES_VERSION = "0.84.2"
 # The npm tarball of supersonic-scsynth-samples 0.84.2 (34,239,150 bytes) hashes to
 # aff0b03208adb5dc7612dc7a4e86d55161188326bcff4dbc2d20ce9e1b94238c; the extracted folder is
-# checked file by file against SAMPLES_TREE_SHA256 (see cookbook.audio.samples).
+# checked file by file against SAMPLES_TREE_SHA256 (see cookbook.audio.index.scsynth_samples).
 SAMPLES_TREE_SHA256 = "b3faa3171b80a47784e37a6d352b2598f8d3b933a829927e2cbb4d1ac85e4d35"
 
 register(Resource(
@@ -42,6 +42,6 @@ register(Resource(
     description="207 CC0 recordings from freesound (FLAC, one AIFF), named by kind: tabla, "
                 "electronic, hi-hat, drum, loop, bass drum, ambient, bass, guitar, ...",
     license="CC0-1.0 (freesound samples, as bundled by Sonic Pi / supersonic)",
-    notes="A folder: cookbook.audio.samples checks it against SAMPLES_TREE_SHA256 (sorted names "
-          "and per-file SHA-256s).",
+    notes="A folder: cookbook.audio.index.scsynth_samples checks it against SAMPLES_TREE_SHA256 "
+          "(sorted names and per-file SHA-256s).",
     sources=(Npm("supersonic-scsynth-samples", SAMPLES_VERSION, "samples/"),)))
