@@ -233,8 +233,10 @@ class Seq2Seq:
         return self._s2s.encode_pieces(self.sp, words, self.src_len).astype(np.int32)
 
     def _text(self, ids) -> str:
+        """Token ids up to the first end marker, reserved ids (pad, start, end) left out -> text."""
+        end = self._s2s.END
         ids = [int(i) for i in ids]
-        ids = [i for i in ids[:ids.index(2)] if i > 2] if 2 in ids else [i for i in ids if i > 2]
+        ids = [i for i in (ids[:ids.index(end)] if end in ids else ids) if i > end]
         return self.vocab.decode(ids) if self.name == "plurals" else self.sp.decode(ids)
 
     def decode(self, texts: Sequence[str], decoder: str = "greedy", beam: int = 4) -> list[dict]:
@@ -242,7 +244,7 @@ class Seq2Seq:
         if decoder == "greedy":
             ids = self._s2s.greedy_decode(self.models, src, self.max_len,
                                           min_len=1 if self.name == "chatbot" else 0)
-            return [{"output": self._text(self._s2s.strip_after_end(row))} for row in ids]
+            return [{"output": self._text(row)} for row in ids]
         if decoder == "beam":
             out = []
             for row in src:
