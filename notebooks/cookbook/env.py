@@ -3,6 +3,7 @@ quiet logging. Call :func:`setup` in each notebook's first code cell."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -47,17 +48,25 @@ def quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
+    with fd2_silenced():
         try:
             import tensorflow as tf
 
             tf.config.list_physical_devices("GPU")  # the CUDA probe logs once, here
         except ImportError:
             pass
+
+
+@contextlib.contextmanager
+def fd2_silenced():
+    """File descriptor 2 pointed at /dev/null for the block: C/C++ libraries (TensorFlow, its
+    converters, LiteRT) write there directly, past ``sys.stderr``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)

@@ -30,6 +30,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..env import fd2_silenced
+
 SEQ_LEN = 40
 
 
@@ -139,25 +141,6 @@ def quiet():
             lg.setLevel(level)
 
 
-def _silence_fd2():
-    """TensorFlow's C++ converters write to file descriptor 2 directly: point it at /dev/null."""
-
-    @contextlib.contextmanager
-    def ctx():
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 2)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(devnull)
-
-    return ctx()
-
-
 # --------------------------------------------------------------------------------------------
 # SavedModel (TensorFlow Serving)
 
@@ -214,7 +197,7 @@ def to_onnx(model, path, *, input_name: str = "chars", output_name: str = "probs
     def serve(x):
         return {output_name: model(x, training=False)}
 
-    with quiet(), _silence_fd2():
+    with quiet(), fd2_silenced():
         tf2onnx.convert.from_function(serve, input_signature=spec, opset=opset,
                                       output_path=str(path))
     return path
@@ -276,7 +259,7 @@ def to_tflite(model, path, *, quantize: bool = False) -> Path:
     converter = tf.lite.TFLiteConverter.from_keras_model(twin)
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    with quiet(), _silence_fd2():
+    with quiet(), fd2_silenced():
         path.write_bytes(converter.convert())
     return path
 
@@ -287,7 +270,7 @@ class TFLiteRunner:
     def __init__(self, path, threads: int = 1):
         from ai_edge_litert.interpreter import Interpreter
 
-        with _silence_fd2():  # "INFO: Created TensorFlow Lite XNNPACK delegate" goes to fd 2
+        with fd2_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate" goes to fd 2
             self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
             self.interpreter.allocate_tensors()
         self.input = self.interpreter.get_input_details()[0]
@@ -299,12 +282,12 @@ class TFLiteRunner:
         x = np.asarray(x, dtype="float32")
         if self._batch != len(x):
             self.interpreter.resize_tensor_input(self.input["index"], list(x.shape))
-            with _silence_fd2():
+            with fd2_silenced():
                 self.interpreter.allocate_tensors()
             self._batch = len(x)
         self.interpreter.set_tensor(self.input["index"], x)
         if self._calls == 0:
-            with _silence_fd2():
+            with fd2_silenced():
                 self.interpreter.invoke()
         else:
             self.interpreter.invoke()
@@ -321,7 +304,7 @@ def _import_coremltools():
     import it once, quietly."""
     if "coremltools" in sys.modules:
         return sys.modules["coremltools"]
-    with quiet(), _silence_fd2():
+    with quiet(), fd2_silenced():
         import coremltools
     return coremltools
 
@@ -334,7 +317,7 @@ def to_coreml(model, path, *, labels: Sequence[str], input_name: str = "chars",
     ct = _import_coremltools()
     twin = unrolled_copy(model)
     shape = (ct.RangeDim(1, max_batch), *twin.inputs[0].shape[1:])
-    with quiet(), _silence_fd2():
+    with quiet(), fd2_silenced():
         mlmodel = ct.convert(twin, source="tensorflow", convert_to="mlprogram",
                              inputs=[ct.TensorType(name=input_name, shape=shape)],
                              classifier_config=ct.ClassifierConfig(list(labels)))
@@ -345,7 +328,7 @@ def to_coreml(model, path, *, labels: Sequence[str], input_name: str = "chars",
 def coreml_spec(path) -> dict:
     """What an app sees of a Core ML model: input and output names and types, class labels."""
     ct = _import_coremltools()
-    with quiet(), _silence_fd2():
+    with quiet(), fd2_silenced():
         spec = ct.utils.load_spec(str(path))
     desc = spec.description
     inputs = {}
