@@ -1,14 +1,13 @@
 """Nearest neighbours over real embeddings for chapter 16 (recipe 16.1).
 
-The index back ends (scikit-learn's ball tree, exact numpy, faiss flat and HNSW) and the recall
-measure are chapter 10's :mod:`cookbook.vision.search`; this module adds what 16.1 needs around
-them: the embeddings (GloVe 400k x 50, chapter 4's movie vectors), scikit-learn's own brute force,
-picking HNSW's ``efSearch`` for a target recall, and persisting a fitted index with joblib.
+The index back ends (scikit-learn's ball tree and brute force, exact numpy, faiss flat and HNSW)
+and the recall measure are chapter 10's :mod:`cookbook.vision.search`; this module adds what 16.1
+needs around them: the embeddings (GloVe 400k x 50, chapter 4's movie vectors), picking HNSW's
+``efSearch`` for a target recall, and persisting a fitted index with joblib.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Sequence
 
@@ -17,7 +16,7 @@ import numpy as np
 from ..vision import search
 from ..vision.embed import l2_normalise
 
-build_index = search.build_index
+build_index = make_index = search.build_index  # ball_tree, brute, numpy, flat or hnsw
 exact_neighbours = search.exact_neighbours
 recall_at_k = search.recall_at_k
 time_queries = search.time_queries
@@ -49,24 +48,6 @@ def movie_vectors() -> tuple[list[str], np.ndarray]:
     if len(titles) != len(vectors):
         raise ValueError(f"{len(titles)} titles for {len(vectors)} movie vectors: data and model differ")
     return titles, vectors.astype(np.float32)
-
-
-def sklearn_brute(vectors: np.ndarray) -> search.Index:
-    """scikit-learn ``NearestNeighbors(algorithm="brute")``: exact, no tree, blocked distances."""
-    from sklearn.neighbors import NearestNeighbors
-
-    started = time.perf_counter()
-    nn = NearestNeighbors(algorithm="brute").fit(np.ascontiguousarray(vectors, np.float32))
-
-    def run(q, k):
-        dist, idx = nn.kneighbors(q, n_neighbors=k)
-        return 1 - dist ** 2 / 2, idx
-    return search.Index("sklearn_brute", run, time.perf_counter() - started, nn)
-
-
-def make_index(kind: str, vectors: np.ndarray, **hnsw) -> search.Index:
-    """``ball_tree``, ``brute`` (scikit-learn), ``numpy``, ``flat`` or ``hnsw`` (faiss)."""
-    return sklearn_brute(vectors) if kind == "brute" else search.build_index(kind, vectors, **hnsw)
 
 
 def tune_hnsw(index: search.Index, queries: np.ndarray, truth: np.ndarray, target: float = 0.95,

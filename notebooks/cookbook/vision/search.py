@@ -86,14 +86,15 @@ class Index:
 
 def build_index(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_construction: int = 80,
                 ef_search: int = 64) -> Index:
-    """``kind``: 'ball_tree' (scikit-learn, the book's), 'numpy' (exact matrix product),
-    'flat' (faiss IndexFlatIP, exact) or 'hnsw' (faiss IndexHNSWFlat, approximate)."""
+    """``kind``: 'ball_tree' (scikit-learn, the book's), 'brute' (scikit-learn's exact blocked
+    distances), 'numpy' (exact matrix product), 'flat' (faiss IndexFlatIP, exact) or 'hnsw' (faiss
+    IndexHNSWFlat, approximate)."""
     vectors = np.ascontiguousarray(vectors, np.float32)
     started = time.perf_counter()
-    if kind == "ball_tree":
+    if kind in ("ball_tree", "brute"):
         from sklearn.neighbors import NearestNeighbors
 
-        nn = NearestNeighbors(algorithm="ball_tree").fit(vectors)
+        nn = NearestNeighbors(algorithm=kind).fit(vectors)
 
         def search(q, k):
             dist, idx = nn.kneighbors(q, n_neighbors=k)
@@ -119,7 +120,7 @@ def build_index(kind: str, vectors: np.ndarray, hnsw_m: int = 32, ef_constructio
         def search(q, k):
             return impl.search(q, k)
     else:
-        raise ValueError(f"unknown index kind {kind!r}: ball_tree, numpy, flat or hnsw")
+        raise ValueError(f"unknown index kind {kind!r}: ball_tree, brute, numpy, flat or hnsw")
     return Index(kind, search, time.perf_counter() - started, impl)
 
 
