@@ -395,49 +395,51 @@ def write_web_assets(model, vocab, folder, *, seq_len: int = SEQ_LEN, pad: str =
     return {"model.onnx": size_bytes(onnx_path), "vocab.json": size_bytes(folder / "vocab.json")}
 
 
+# what the page's files are served as (module scripts and wasm need exact types)
+_CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript",
+                  ".wasm": "application/wasm", ".json": "application/json",
+                  ".onnx": "application/octet-stream"}
+
+
+def _static_files(root: Path, prefix: str, headers: Mapping[str, str]):
+    """A loopback route handler answering ``prefix + relative path`` with the file under ``root``
+    (``index.html`` for a folder); 404 for anything missing or outside ``root``."""
+    import mimetypes
+    from urllib.parse import unquote
+
+    from ..fixtures.loopback import Route
+
+    def answer(path: str, query: dict) -> Route:
+        rel = unquote(path[len(prefix):])
+        target = (root / rel).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if (target != root and root not in target.parents) or not target.is_file():
+            return Route(b"not found", status=404, content_type="text/plain")
+        kind = _CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+        return Route(target.read_bytes(), content_type=kind or "application/octet-stream",
+                     headers=headers)
+
+    return answer
+
+
 @contextlib.contextmanager
 def serve_page(model_folder, *, web_dir: Path = WEB_DIR, isolate: bool = False):
-    """Serve the page on ``http://127.0.0.1:<free port>/``: the page and its node_modules from
-    ``web_dir``, ``/model/*`` from ``model_folder``. ``isolate`` adds the COOP/COEP headers that
-    make the page cross-origin isolated (what multi-threaded WebAssembly needs)."""
-    import functools
-    import http.server
-    import threading
+    """Serve the page on ``http://127.0.0.1:<free port>/`` (the loopback server of
+    :mod:`cookbook.fixtures.loopback`): the page and its node_modules from ``web_dir``,
+    ``/model/*`` from ``model_folder``. ``isolate`` adds the COOP/COEP headers that make the page
+    cross-origin isolated (what multi-threaded WebAssembly needs)."""
+    from ..fixtures.loopback import Route, serve
 
     check_web_packages(web_dir)
-    model_folder = Path(model_folder).resolve()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                          ".wasm": "application/wasm", ".mjs": "text/javascript",
-                          ".js": "text/javascript", ".onnx": "application/octet-stream"}
-
-        def translate_path(self, path):
-            clean = path.split("?", 1)[0].split("#", 1)[0]
-            if clean.startswith("/model/"):
-                target = (model_folder / clean[len("/model/"):]).resolve()
-                return str(target) if model_folder in target.parents else str(model_folder / "-")
-            return super().translate_path(path)
-
-        def end_headers(self):
-            if isolate:
-                self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-                self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-            self.send_header("Cache-Control", "no-store")
-            super().end_headers()
-
-        def log_message(self, *args):  # keep the notebook's output clean
-            pass
-
-    handler = functools.partial(Handler, directory=str(Path(web_dir).resolve()))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    headers = {"Cache-Control": "no-store"}
+    if isolate:
+        headers.update({"Cross-Origin-Opener-Policy": "same-origin",
+                        "Cross-Origin-Embedder-Policy": "require-corp"})
+    routes = {"/model/*": Route(handler=_static_files(Path(model_folder).resolve(), "/model/", headers)),
+              "/*": Route(handler=_static_files(Path(web_dir).resolve(), "/", headers))}
+    with serve(routes) as server:
+        yield server.url("/")
 
 
 def open_page(page, url: str, timeout_ms: float = 60_000) -> dict:
