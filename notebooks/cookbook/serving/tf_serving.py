@@ -84,11 +84,9 @@ class OnnxServable:
     TensorFlow runtime's ~850 MB."""
 
     def __init__(self, path, signature: str = DEFAULT_SIGNATURE, version: int = 1, threads: int = 1):
-        import onnxruntime as ort
+        from .export import onnx_session
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = onnx_session(path, threads)
         self.version = version
         self.signatures = {signature: {
             "inputs": {i.name: (np.float32, _dims(i.shape)) for i in self.session.get_inputs()},
@@ -361,8 +359,6 @@ def grpc_predict(target: str, model: str, inputs: Mapping[str, np.ndarray], *,
     with grpc.insecure_channel(target) as channel:
         reply = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(request, timeout_s)
     return {k: tf.make_ndarray(v) for k, v in reply.outputs.items()}
-
-
 
 
 def predict_url(base_url: str, model: str, version: int | None = None) -> str:
